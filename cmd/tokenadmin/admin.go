@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/config"
+	"github.com/tokenadmin/tokenadmin/db"
+)
+
+const adminCreateUsage = `Usage: tokenadmin admin create --email E --name N --role super-admin|editor|author --password-stdin
+
+Adds an admin account. The password is read from the first line of
+standard input, so it never appears in the process list or shell history:
+
+  printf '%s\n' "$PASSWORD" | tokenadmin admin create --email a@example.com --name Ada --role editor --password-stdin
+
+Flags:
+`
+
+func runAdminCreate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("admin create", adminCreateUsage, stderr)
+	flags := config.Bind(fs)
+	email := fs.String("email", "", "the admin's email (required)")
+	name := fs.String("name", "", "the admin's name (required)")
+	role := fs.String("role", "", "role slug: super-admin, editor, author, or one created in the admin (required)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the password from standard input (required)")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if !*passwordStdin || *role == "" {
+		fmt.Fprintln(stderr, "admin create: --role and --password-stdin are required")
+		fs.Usage()
+		return usageError{"missing flags"}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	in, errs := account.ValidateNewAdmin(*email, *name, password)
+	if !errs.Valid() {
+		for _, f := range errs.Fields() {
+			flag := f
+			if f == "password" {
+				flag = "password-stdin"
+			}
+			fmt.Fprintf(stderr, "--%s: %s\n", flag, errs[f])
+		}
+		return errors.New("admin not created")
+	}
+	cfg, err := flags.Load(getenv)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	r, err := d.RoleBySlug(ctx, *role)
+	if errors.Is(err, db.ErrNotFound) {
+		return fmt.Errorf("--role: no role %q (try super-admin, editor or author)", *role)
+	}
+	if err != nil {
+		return err
+	}
+	hash, err := account.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	a, err := d.CreateAdmin(ctx, in, hash, r.ID)
+	if errors.Is(err, db.ErrConflict) {
+		return fmt.Errorf("--email: an admin with email %s already exists", in.Email)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created admin %d <%s> with role %s\n", a.ID, a.Email, r.Slug)
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/config"
+	"github.com/tokenadmin/tokenadmin/handlers"
+)
+
+const serveUsage = `Usage: tokenadmin serve [flags]
+
+Starts the admin at /admin and the content API at /api. Every flag has an
+environment variable of the same meaning; the flag wins.
+
+Flags:
+`
+
+// shutdownGrace is how long requests in flight get to finish on SIGTERM.
+const shutdownGrace = 15 * time.Second
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", serveUsage, stderr)
+	flags := config.Bind(fs)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	cfg, err := flags.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	secret, generated, err := cfg.Secret(config.DefaultSecretFile)
+	if err != nil {
+		return err
+	}
+	if generated {
+		log.Warn("TOKENADMIN_SECRET is unset: generated a new secret", "file", config.DefaultSecretFile,
+			"note", "keep this file; every instance of a deployment must share the same secret")
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+
+	e := handlers.NewServer(handlers.Options{
+		Store:          d,
+		Logger:         log,
+		SessionAuthKey: config.DeriveKey(secret, config.PurposeSessionAuth),
+		SessionEncKey:  config.DeriveKey(secret, config.PurposeSessionEnc),
+		CookieSecure:   cfg.CookieSecure,
+		PublicURL:      cfg.PublicURL,
+	})
+	srv := &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("TOKENADMIN_ADDR: %w", err)
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "database", string(d.Dialect), "url", "http://"+ln.Addr().String()+"/admin")
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,349 @@
+package db_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
+)
+
+func newAdmin(email string) account.NewAdmin {
+	return account.NewAdmin{Email: email, Name: "Name of " + email, Password: "not stored by db"}
+}
+
+// role returns the seeded role with the given slug.
+func role(t *testing.T, d *db.DB, slug string) access.Role {
+	t.Helper()
+	r, err := d.RoleBySlug(t.Context(), slug)
+	if err != nil {
+		t.Fatalf("RoleBySlug(%q): %v", slug, err)
+	}
+	return r
+}
+
+func firstAdmin(t *testing.T, d *db.DB) access.Admin {
+	t.Helper()
+	a, err := d.CreateFirstAdmin(t.Context(), newAdmin("first@example.com"), "hash-first")
+	if err != nil {
+		t.Fatalf("CreateFirstAdmin: %v", err)
+	}
+	return a
+}
+
+func assertAbout(t *testing.T, what string, got, want time.Time) {
+	t.Helper()
+	if got.Location() != time.UTC {
+		t.Errorf("%s: got location %v, want UTC", what, got.Location())
+	}
+	if d := got.Sub(want); d < -time.Minute || d > time.Minute {
+		t.Errorf("%s: got %v, want about %v", what, got, want)
+	}
+}
+
+func TestCreateFirstAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		if n, err := d.CountAdmins(ctx); err != nil || n != 0 {
+			t.Fatalf("CountAdmins: got %d, %v, want 0, nil", n, err)
+		}
+		a := firstAdmin(t, d)
+		if a.ID == 0 || a.Email != "first@example.com" || a.Name != "Name of first@example.com" || !a.Active {
+			t.Errorf("got admin %+v, want the submitted, active admin", a)
+		}
+		if a.Role.Slug != access.SuperAdmin || a.Role.AdminCount != 1 {
+			t.Errorf("got role %+v, want super-admin held by 1", a.Role)
+		}
+		if !access.Can(a, access.UsersCreate) {
+			t.Errorf("got Can(first admin, %s) false, want true", access.UsersCreate)
+		}
+		if a.LastLoginAt != nil {
+			t.Errorf("got LastLoginAt %v, want nil", a.LastLoginAt)
+		}
+		assertAbout(t, "CreatedAt", a.CreatedAt, time.Now())
+		assertAbout(t, "UpdatedAt", a.UpdatedAt, time.Now())
+
+		_, err := d.CreateFirstAdmin(ctx, newAdmin("second@example.com"), "hash")
+		if !errors.Is(err, db.ErrRegistrationClosed) {
+			t.Errorf("second CreateFirstAdmin: got %v, want ErrRegistrationClosed", err)
+		}
+		if n, err := d.CountAdmins(ctx); err != nil || n != 1 {
+			t.Errorf("CountAdmins: got %d, %v, want 1, nil", n, err)
+		}
+	})
+}
+
+func TestCreateFirstAdminRace(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		const n = 8
+		start := make(chan struct{})
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				_, errs[i] = d.CreateFirstAdmin(t.Context(), newAdmin(fmt.Sprintf("racer%d@example.com", i)), "hash")
+			})
+		}
+		close(start)
+		wg.Wait()
+
+		ok := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, db.ErrRegistrationClosed):
+				t.Errorf("racer %d: got %v, want nil or ErrRegistrationClosed", i, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("got %d successful CreateFirstAdmin calls, want 1", ok)
+		}
+		if count, err := d.CountAdmins(t.Context()); err != nil || count != 1 {
+			t.Errorf("CountAdmins: got %d, %v, want 1, nil", count, err)
+		}
+	})
+}
+
+func TestCreateAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		editor := role(t, d, access.Editor)
+		a, err := d.CreateAdmin(ctx, newAdmin("ed@example.com"), "hash-ed", editor.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Role.ID != editor.ID || !a.Active {
+			t.Errorf("got %+v, want an active editor", a)
+		}
+		if !a.Role.Has(access.TokensRead) || a.Role.Has(access.TokensCreate) {
+			t.Errorf("got permissions %v, want exactly the editor's %v", a.Role.Permissions, editor.Permissions)
+		}
+
+		_, err = d.CreateAdmin(ctx, newAdmin("ed@example.com"), "other", editor.ID)
+		if !errors.Is(err, db.ErrConflict) {
+			t.Errorf("duplicate email: got %v, want ErrConflict", err)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "db: create admin: ") {
+			t.Errorf("got error %q, want prefix %q", err, "db: create admin: ")
+		}
+
+		_, err = d.CreateAdmin(ctx, newAdmin("ghost@example.com"), "hash", 987654)
+		if !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("missing role: got %v, want ErrNotFound", err)
+		}
+		if n, err := d.CountAdmins(ctx); err != nil || n != 1 {
+			t.Errorf("CountAdmins: got %d, %v, want 1, nil", n, err)
+		}
+	})
+}
+
+func TestAdminLookups(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		first := firstAdmin(t, d)
+		author := role(t, d, access.Author)
+		b, err := d.CreateAdmin(ctx, newAdmin("b@example.com"), "hash-b", author.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		got, err := d.AdminByID(ctx, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Email != "b@example.com" || got.Role.Slug != access.Author {
+			t.Errorf("AdminByID: got %+v, want b@example.com, author", got)
+		}
+		if _, err := d.AdminByID(ctx, 987654); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("AdminByID(missing): got %v, want ErrNotFound", err)
+		}
+
+		a, hash, err := d.AdminCredentials(ctx, "first@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.ID != first.ID || hash != "hash-first" {
+			t.Errorf("AdminCredentials: got id %d, hash %q, want %d, %q", a.ID, hash, first.ID, "hash-first")
+		}
+		if a.Role.Slug != access.SuperAdmin {
+			t.Errorf("AdminCredentials: got role %q, want %q", a.Role.Slug, access.SuperAdmin)
+		}
+		if _, _, err := d.AdminCredentials(ctx, "FIRST@example.com"); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("AdminCredentials(other case): got %v, want ErrNotFound (callers normalise)", err)
+		}
+
+		all, err := d.Admins(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var emails []string
+		for _, a := range all {
+			emails = append(emails, a.Email)
+		}
+		if got, want := strings.Join(emails, ","), "b@example.com,first@example.com"; got != want {
+			t.Errorf("Admins: got %s, want %s", got, want)
+		}
+		if len(all) == 2 && (all[0].Role.Slug != access.Author || all[1].Role.Slug != access.SuperAdmin) {
+			t.Errorf("Admins: got roles %q, %q, want author, super-admin", all[0].Role.Slug, all[1].Role.Slug)
+		}
+	})
+}
+
+func TestSetAdminPasswordAndTouchLogin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		a := firstAdmin(t, d)
+		if err := d.SetAdminPassword(ctx, a.ID, "hash-new"); err != nil {
+			t.Fatal(err)
+		}
+		if _, hash, _ := d.AdminCredentials(ctx, a.Email); hash != "hash-new" {
+			t.Errorf("got hash %q, want %q", hash, "hash-new")
+		}
+		if err := d.SetAdminPassword(ctx, 987654, "x"); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("SetAdminPassword(missing): got %v, want ErrNotFound", err)
+		}
+
+		// A time in another zone must come back as the same instant, in UTC.
+		at := time.Now().In(time.FixedZone("UTC+5", 5*3600)).Truncate(time.Microsecond)
+		if err := d.TouchAdminLogin(ctx, a.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.AdminByID(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LastLoginAt == nil {
+			t.Fatal("got LastLoginAt nil, want a time")
+		}
+		if !got.LastLoginAt.Equal(at) || got.LastLoginAt.Location() != time.UTC {
+			t.Errorf("got LastLoginAt %v, want %v in UTC", got.LastLoginAt, at.UTC())
+		}
+		if err := d.TouchAdminLogin(ctx, 987654, at); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("TouchAdminLogin(missing): got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestLastSuperAdmin(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		super := role(t, d, access.SuperAdmin)
+		editor := role(t, d, access.Editor)
+		first := firstAdmin(t, d)
+
+		if err := d.SetAdminRole(ctx, first.ID, editor.ID); !errors.Is(err, db.ErrLastSuperAdmin) {
+			t.Errorf("demote the only super admin: got %v, want ErrLastSuperAdmin", err)
+		}
+		if err := d.SetAdminActive(ctx, first.ID, false); !errors.Is(err, db.ErrLastSuperAdmin) {
+			t.Errorf("deactivate the only super admin: got %v, want ErrLastSuperAdmin", err)
+		}
+		// Re-asserting what already holds is not a demotion.
+		if err := d.SetAdminRole(ctx, first.ID, super.ID); err != nil {
+			t.Errorf("SetAdminRole to the same role: got %v, want nil", err)
+		}
+		if err := d.SetAdminActive(ctx, first.ID, true); err != nil {
+			t.Errorf("SetAdminActive(true) on an active admin: got %v, want nil", err)
+		}
+
+		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.SetAdminActive(ctx, second.ID, false); err != nil {
+			t.Fatalf("deactivate one of two super admins: got %v, want nil", err)
+		}
+		// An inactive super admin cannot sign in, so it does not count.
+		if err := d.SetAdminRole(ctx, first.ID, editor.ID); !errors.Is(err, db.ErrLastSuperAdmin) {
+			t.Errorf("demote the only active super admin: got %v, want ErrLastSuperAdmin", err)
+		}
+
+		if err := d.SetAdminActive(ctx, second.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.SetAdminRole(ctx, first.ID, editor.ID); err != nil {
+			t.Fatalf("demote with another active super admin: got %v, want nil", err)
+		}
+		got, err := d.AdminByID(ctx, first.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Role.Slug != access.Editor || !got.Active {
+			t.Errorf("got role %q, active %v, want editor, true", got.Role.Slug, got.Active)
+		}
+		if err := d.SetAdminActive(ctx, first.ID, false); err != nil {
+			t.Errorf("deactivate an editor: got %v, want nil", err)
+		}
+		if err := d.SetAdminActive(ctx, second.ID, false); !errors.Is(err, db.ErrLastSuperAdmin) {
+			t.Errorf("deactivate the remaining super admin: got %v, want ErrLastSuperAdmin", err)
+		}
+		got, err = d.AdminByID(ctx, second.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Role.Slug != access.SuperAdmin || !got.Active {
+			t.Errorf("refused change left role %q, active %v, want super-admin, true", got.Role.Slug, got.Active)
+		}
+
+		if err := d.SetAdminRole(ctx, 987654, editor.ID); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("SetAdminRole(missing admin): got %v, want ErrNotFound", err)
+		}
+		if err := d.SetAdminRole(ctx, first.ID, 987654); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("SetAdminRole(missing role): got %v, want ErrNotFound", err)
+		}
+		if err := d.SetAdminActive(ctx, 987654, true); !errors.Is(err, db.ErrNotFound) {
+			t.Errorf("SetAdminActive(missing admin): got %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// Two super admins demoting each other at once must not leave none.
+func TestLastSuperAdminRace(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		super := role(t, d, access.SuperAdmin)
+		editor := role(t, d, access.Editor)
+		first := firstAdmin(t, d)
+		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		start := make(chan struct{})
+		var errs [2]error
+		var wg sync.WaitGroup
+		wg.Go(func() { <-start; errs[0] = d.SetAdminRole(ctx, first.ID, editor.ID) })
+		wg.Go(func() { <-start; errs[1] = d.SetAdminActive(ctx, second.ID, false) })
+		close(start)
+		wg.Wait()
+
+		ok := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, db.ErrLastSuperAdmin):
+				t.Errorf("change %d: got %v, want nil or ErrLastSuperAdmin", i, err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("got %d successful changes, want 1", ok)
+		}
+		var active int
+		err = d.GetContext(ctx, &active, d.Rebind(`SELECT COUNT(*) FROM admin_users a JOIN roles r ON r.id = a.role_id
+			WHERE r.slug = ? AND a.active = ?`), access.SuperAdmin, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if active != 1 {
+			t.Errorf("got %d active super admins, want 1", active)
+		}
+	})
+}

@@ -1,0 +1,156 @@
+// Package db stores the admin's data in SQLite or PostgreSQL through sqlx.
+// Every exported error is prefixed "db: <operation>:" and wraps one of the
+// package's sentinels where the caller may want to react to it.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"  // registers the "postgres" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the SQL database behind a DB.
+type Dialect string
+
+// The supported dialects; each value is also the database/sql driver name.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a connection pool together with the dialect it speaks. Queries are
+// written with ? placeholders and passed through Rebind.
+type DB struct {
+	*sqlx.DB
+	Dialect Dialect
+}
+
+// sqlx does not know modernc's driver name, and without a bind type Rebind
+// would leave ? placeholders alone only by accident.
+var bindSQLite sync.Once
+
+// sqlitePragmas go in the DSN rather than being executed once after Open,
+// because database/sql opens further connections on demand and each must
+// enforce foreign keys and wait on a busy database instead of failing.
+// _txlock=immediate makes every transaction take the write lock at BEGIN,
+// so read-then-write transactions serialise instead of failing with
+// SQLITE_BUSY when they try to upgrade. _time_format=sqlite writes times in
+// a format SQLite's own date functions understand.
+const sqlitePragmas = "_pragma=foreign_keys(1)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=busy_timeout(10000)" +
+	"&_pragma=synchronous(NORMAL)" +
+	"&_txlock=immediate" +
+	"&_time_format=sqlite"
+
+// sqliteURIEscaper escapes what SQLite's URI filename parser would
+// otherwise take for the start of the query string or a percent escape.
+var sqliteURIEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
+// Open connects to the database named by url, either sqlite:PATH or a
+// postgres:// (or postgresql://) URL, and checks that it answers.
+func Open(ctx context.Context, url string) (*DB, error) {
+	bindSQLite.Do(func() { sqlx.BindDriver(string(SQLite), sqlx.QUESTION) })
+
+	var (
+		dialect Dialect
+		dsn     string
+	)
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			return nil, errors.New("db: open: sqlite: URL has no file path")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
+		dialect = SQLite
+		dsn = "file:" + sqliteURIEscaper.Replace(path) + "?" + sqlitePragmas
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		dialect = Postgres
+		dsn = url
+	default:
+		return nil, errors.New("db: open: DATABASE_URL must start with sqlite: or postgres://")
+	}
+
+	x, err := sqlx.Open(string(dialect), dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	configurePool(x, dialect)
+	if err := x.PingContext(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("db: open: ping %s: %w", dialect, err)
+	}
+	return &DB{DB: x, Dialect: dialect}, nil
+}
+
+func configurePool(x *sqlx.DB, dialect Dialect) {
+	switch dialect {
+	case SQLite:
+		// SQLite has one writer at a time whatever the pool size; a few
+		// connections let WAL readers proceed beside it. Idle connections
+		// are kept because each new one re-runs the pragmas.
+		n := max(4, 2*runtime.NumCPU())
+		x.SetMaxOpenConns(n)
+		x.SetMaxIdleConns(n)
+		x.SetConnMaxIdleTime(0)
+		x.SetConnMaxLifetime(0)
+	case Postgres:
+		// Stay well under the server's default max_connections (100) so
+		// that several instances and a migration can share one server.
+		x.SetMaxOpenConns(20)
+		x.SetMaxIdleConns(10)
+		x.SetConnMaxIdleTime(5 * time.Minute)
+		x.SetConnMaxLifetime(30 * time.Minute)
+	}
+}
+
+// now is the time the store writes: UTC, and at the microsecond precision
+// PostgreSQL keeps, so that a value read back equals the one written.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// inTx runs fn in a transaction, committing if fn returns nil and rolling
+// back otherwise.
+func (d *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := d.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		// fn's error is the one worth reporting; a connection that cannot
+		// roll back is discarded by database/sql anyway.
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// adminsLockID keys the PostgreSQL advisory lock taken by every
+// transaction that adds admins or changes who holds which role ("tokadmin"
+// in ASCII).
+const adminsLockID = 0x746f6b61646d696e
+
+// lockAdmins serialises the transactions whose checks ("no admin yet",
+// "another active super admin remains", "nobody holds this role") would
+// otherwise be invalidated by a concurrent transaction that commits in
+// between. SQLite needs nothing: with _txlock=immediate every transaction
+// already holds the database's single write lock from BEGIN.
+func (d *DB) lockAdmins(ctx context.Context, tx *sqlx.Tx) error {
+	if d.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, int64(adminsLockID)))
+	return err
+}

@@ -1,0 +1,67 @@
+package db
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/lib/pq"
+	"github.com/lib/pq/pqerror"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Sentinel errors, matched with errors.Is. Their text carries no "db:"
+// prefix because every error leaving the package already has one.
+var (
+	// ErrNotFound means the row asked for does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique value (an email, a role name or slug) is
+	// already taken.
+	ErrConflict = errors.New("already exists")
+	// ErrRegistrationClosed means the first admin has already been created.
+	ErrRegistrationClosed = errors.New("registration closed: an admin already exists")
+	// ErrLastSuperAdmin means the change would leave no active super admin.
+	ErrLastSuperAdmin = errors.New("at least one active super admin must remain")
+	// ErrRoleLocked means the role is built in and cannot be changed that way.
+	ErrRoleLocked = errors.New("role is locked")
+	// ErrRoleInUse means admins still hold the role.
+	ErrRoleInUse = errors.New("role is assigned to admins")
+)
+
+// mapError turns driver errors the caller can act on into sentinels,
+// looking only at error codes: messages differ between versions and
+// locales. The driver error stays in the chain for logging.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	if isUniqueViolation(err) {
+		return fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok {
+		return pqErr.Code == pqerror.UniqueViolation
+	}
+	if sqliteErr, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch sqliteErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return true
+		}
+	}
+	return false
+}
+
+// wrap prefixes err with the operation that failed, after mapping it.
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("db: %s: %w", op, mapError(err))
+}

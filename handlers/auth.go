@@ -1,0 +1,164 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/validate"
+	"github.com/tokenadmin/tokenadmin/views"
+)
+
+// badCredentials is the one message for a wrong email, a wrong password
+// and a deactivated account, so that the form reveals nothing about which
+// accounts exist.
+const badCredentials = "Invalid email or password."
+
+// adminHome sends /admin wherever the visitor should start: sign-up on a
+// fresh install, sign-in when signed out, else the first page they may see.
+func (s *server) adminHome(c echo.Context) error {
+	if a, ok := currentAdmin(c); ok {
+		return c.Redirect(http.StatusSeeOther, firstPage(a))
+	}
+	n, err := s.store.CountAdmins(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return c.Redirect(http.StatusSeeOther, "/admin/register")
+	}
+	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+func (s *server) welcome(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.NoAccessPage(), nil)
+}
+
+// registrationOpen reports whether the first-admin sign-up may be shown:
+// only while no admin exists. Afterwards the page does not exist at all.
+func (s *server) registrationOpen(c echo.Context) error {
+	n, err := s.store.CountAdmins(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return echo.ErrNotFound
+	}
+	return nil
+}
+
+func (s *server) showRegister(c echo.Context) error {
+	if err := s.registrationOpen(c); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.RegisterPage(views.AuthForm{}), nil)
+}
+
+func (s *server) register(c echo.Context) error {
+	if err := s.registrationOpen(c); err != nil {
+		return err
+	}
+	in, errs := account.ValidateNewAdmin(c.FormValue("email"), c.FormValue("name"), c.FormValue("password"))
+	form := views.AuthForm{Email: in.Email, Name: in.Name, Errors: errs}
+	if !errs.Valid() {
+		return s.render(c, http.StatusUnprocessableEntity, views.RegisterPage(form), nil)
+	}
+	hash, err := account.HashPassword(in.Password)
+	if err != nil {
+		return err
+	}
+	admin, err := s.store.CreateFirstAdmin(c.Request().Context(), in, hash)
+	if errors.Is(err, db.ErrRegistrationClosed) {
+		// Someone else registered first, between our check and now.
+		return echo.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	s.log.Info("first super admin registered", "admin_id", admin.ID)
+	if err := s.startSession(c, admin); err != nil {
+		return err
+	}
+	s.flash(c, views.FlashSuccess, "Welcome, "+admin.Name+". You are the first super admin.")
+	return s.redirect(c, firstPage(admin))
+}
+
+func (s *server) showLogin(c echo.Context) error {
+	if a, ok := currentAdmin(c); ok {
+		return c.Redirect(http.StatusSeeOther, firstPage(a))
+	}
+	n, err := s.store.CountAdmins(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return c.Redirect(http.StatusSeeOther, "/admin/register")
+	}
+	return s.render(c, http.StatusOK, views.LoginPage(views.AuthForm{Next: localPath(c.QueryParam("next"))}), nil)
+}
+
+func (s *server) login(c echo.Context) error {
+	email := account.NormalizeEmail(c.FormValue("email"))
+	password := c.FormValue("password")
+	form := views.AuthForm{Email: email, Next: localPath(c.FormValue("next")), Errors: validate.Errors{}}
+	form.Errors.Check(email != "", "email", "Email is required.")
+	form.Errors.Check(password != "", "password", "Password is required.")
+	if !form.Errors.Valid() {
+		return s.render(c, http.StatusUnprocessableEntity, views.LoginPage(form), nil)
+	}
+	ctx := c.Request().Context()
+	admin, hash, err := s.store.AdminCredentials(ctx, email)
+	ok := false
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		account.CheckNoAccount(password)
+	case err != nil:
+		return err
+	default:
+		if ok, err = account.CheckPassword(hash, password); err != nil {
+			return err
+		}
+		ok = ok && admin.Active
+	}
+	if !ok {
+		s.log.Info("sign-in failed", "remote_ip", c.RealIP())
+		form.FormError = badCredentials
+		return s.render(c, http.StatusUnauthorized, views.LoginPage(form), nil)
+	}
+	if err := s.store.TouchAdminLogin(ctx, admin.ID, s.now().UTC()); err != nil {
+		return err
+	}
+	if err := s.startSession(c, admin); err != nil {
+		return err
+	}
+	s.log.Info("signed in", "admin_id", admin.ID)
+	to := form.Next
+	if to == "" {
+		to = firstPage(admin)
+	}
+	return s.redirect(c, to)
+}
+
+func (s *server) logout(c echo.Context) error {
+	s.endSession(c, "")
+	s.flash(c, views.FlashSuccess, "You are signed out.")
+	return s.redirect(c, "/admin/login")
+}
+
+// localPath returns p if it is a path on this site, else "". It keeps the
+// sign-in's "come back to where you were" from becoming an open redirect.
+func localPath(p string) string {
+	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return ""
+	}
+	return p
+}

@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/views"
+)
+
+// apiErrorNames are Strapi's error names, which API clients switch on.
+var apiErrorNames = map[int]string{
+	http.StatusBadRequest:            "ValidationError",
+	http.StatusUnauthorized:          "UnauthorizedError",
+	http.StatusForbidden:             "ForbiddenError",
+	http.StatusNotFound:              "NotFoundError",
+	http.StatusMethodNotAllowed:      "MethodNotAllowedError",
+	http.StatusRequestEntityTooLarge: "PayloadTooLargeError",
+	http.StatusTooManyRequests:       "RateLimitError",
+	http.StatusServiceUnavailable:    "ServiceUnavailableError",
+}
+
+// errorTitles are the headings of the admin's error pages.
+var errorTitles = map[int]string{
+	http.StatusBadRequest:            "Bad request",
+	http.StatusUnauthorized:          "Sign-in required",
+	http.StatusForbidden:             "Not allowed",
+	http.StatusNotFound:              "Page not found",
+	http.StatusMethodNotAllowed:      "Method not allowed",
+	http.StatusRequestEntityTooLarge: "Request too large",
+	http.StatusServiceUnavailable:    "Service unavailable",
+}
+
+// isAPIPath reports whether a path belongs to the content API, whose
+// errors are always JSON, never an HTML page.
+func isAPIPath(p string) bool {
+	return p == "/api" || strings.HasPrefix(p, "/api/") || p == "/graphql"
+}
+
+// handleError is the one error handler: JSON in Strapi's shape for the
+// API, an error page in the admin's look for everything else. Internal
+// errors are logged and shown only as a generic message.
+func (s *server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code := http.StatusInternalServerError
+	msg := ""
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+	}
+	if code >= 500 {
+		s.log.Error("request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "error", err)
+		msg = ""
+	}
+	if msg == "" || msg == http.StatusText(code) {
+		msg = defaultMessage(code)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(code)
+		return
+	}
+	if isAPIPath(c.Request().URL.Path) {
+		name := apiErrorNames[code]
+		if name == "" {
+			name = "InternalServerError"
+			if code < 500 {
+				name = "ApplicationError"
+			}
+		}
+		_ = c.JSON(code, map[string]any{
+			"data":  nil,
+			"error": map[string]any{"status": code, "name": name, "message": msg, "details": map[string]any{}},
+		})
+		return
+	}
+	title := errorTitles[code]
+	if title == "" {
+		title = "Something went wrong"
+	}
+	v := views.ErrorPageView{Status: code, Title: title, Message: msg}
+	if rerr := s.render(c, code, views.ErrorPage(v), views.ErrorPanel(v)); rerr != nil {
+		s.log.Error("render error page", "error", rerr)
+		_ = c.String(code, msg)
+	}
+}
+
+func defaultMessage(code int) string {
+	switch code {
+	case http.StatusNotFound:
+		return "There is nothing at this address."
+	case http.StatusForbidden:
+		return "Your role does not allow this."
+	case http.StatusInternalServerError:
+		return "Something went wrong on our side. It has been logged; please try again."
+	case http.StatusServiceUnavailable:
+		return "The service is temporarily unavailable. Please try again shortly."
+	}
+	return http.StatusText(code)
+}

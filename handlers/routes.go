@@ -1,0 +1,56 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tokenadmin/tokenadmin/access"
+)
+
+// addRoutes is the whole URL surface of tokenadmin. Middleware runs in the
+// order listed: global (request id, logging, panic recovery, security
+// headers, body limit), then for /admin the session, then CSRF, then, on
+// signed-in routes, the admin check and the route's own action check.
+func (s *server) addRoutes(e *echo.Echo, o Options) {
+	e.Use(
+		middleware.RequestID(),
+		s.logRequests(),
+		middleware.Recover(),
+		securityHeaders(o.PublicURL),
+		middleware.BodyLimit("1M"),
+	)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/static/*", serveStatic())
+	e.GET("/", func(c echo.Context) error { return c.Redirect(303, "/admin") })
+
+	admin := e.Group("/admin", s.loadSession, noStore, csrf(o.CookieSecure))
+	admin.GET("", s.adminHome)
+	admin.GET("/register", s.showRegister)
+	admin.POST("/register", s.register)
+	admin.GET("/login", s.showLogin)
+	admin.POST("/login", s.login)
+	admin.POST("/logout", s.logout)
+
+	signedIn := admin.Group("", s.requireAdmin)
+	signedIn.GET("/welcome", s.welcome)
+
+	signedIn.GET("/settings/api-tokens", s.tokensIndex, can(access.TokensRead))
+
+	signedIn.GET("/settings/roles", s.rolesIndex, can(access.RolesRead))
+	signedIn.GET("/settings/roles/create", s.roleNew, can(access.RolesCreate))
+	signedIn.POST("/settings/roles", s.roleCreate, can(access.RolesCreate))
+	signedIn.GET("/settings/roles/:id", s.roleEdit, can(access.RolesRead))
+	signedIn.POST("/settings/roles/:id", s.roleUpdate, can(access.RolesUpdate))
+	signedIn.POST("/settings/roles/:id/permissions", s.rolePermission, can(access.RolesUpdate))
+
+	signedIn.GET("/settings/users", s.usersIndex, can(access.UsersRead))
+	signedIn.GET("/settings/users/create", s.userNew, can(access.UsersCreate))
+	signedIn.POST("/settings/users", s.userCreate, can(access.UsersCreate))
+	signedIn.POST("/settings/users/:id/role", s.userSetRole, can(access.UsersUpdate))
+	signedIn.POST("/settings/users/:id/deactivate", s.userDeactivate, can(access.UsersUpdate))
+	signedIn.POST("/settings/users/:id/activate", s.userActivate, can(access.UsersUpdate))
+
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
+}

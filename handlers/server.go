@@ -1,0 +1,108 @@
+// Package handlers is tokenadmin's HTTP layer: the Echo server, its
+// middleware, and thin handlers that turn requests into domain calls and
+// domain results into templ components or JSON.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/account"
+)
+
+// AdminStore is what the admin pages need to know about admin accounts.
+type AdminStore interface {
+	CountAdmins(ctx context.Context) (int, error)
+	CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordHash string) (access.Admin, error)
+	CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64) (access.Admin, error)
+	AdminByID(ctx context.Context, id int64) (access.Admin, error)
+	AdminCredentials(ctx context.Context, email string) (access.Admin, string, error)
+	Admins(ctx context.Context) ([]access.Admin, error)
+	SetAdminRole(ctx context.Context, adminID, roleID int64) error
+	SetAdminActive(ctx context.Context, adminID int64, active bool) error
+	TouchAdminLogin(ctx context.Context, id int64, at time.Time) error
+}
+
+// RoleStore is what the role pages need.
+type RoleStore interface {
+	Roles(ctx context.Context) ([]access.Role, error)
+	RoleByID(ctx context.Context, id int64) (access.Role, error)
+	CreateRole(ctx context.Context, in access.RoleInput) (access.Role, error)
+	UpdateRole(ctx context.Context, id int64, in access.RoleInput) error
+	SetRolePermission(ctx context.Context, roleID int64, action access.Action, granted bool) error
+}
+
+// Store is everything the server asks of the database.
+type Store interface {
+	AdminStore
+	RoleStore
+	PingContext(ctx context.Context) error
+}
+
+// Options are the server's dependencies and settings.
+type Options struct {
+	Store  Store
+	Logger *slog.Logger
+
+	// SessionAuthKey and SessionEncKey sign and encrypt the session
+	// cookie; derive them from the deployment secret.
+	SessionAuthKey []byte
+	SessionEncKey  []byte
+	CookieSecure   bool
+	PublicURL      *url.URL
+
+	// SessionIdle ends a session nobody used for that long;
+	// SessionMaxAge ends any session that old, used or not.
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
+
+	// Now is the clock; tests move it to check timeouts.
+	Now func() time.Time
+}
+
+// Session timeouts used when Options leaves them zero.
+const (
+	DefaultSessionIdle   = 2 * time.Hour
+	DefaultSessionMaxAge = 12 * time.Hour
+)
+
+// server holds what every handler shares.
+type server struct {
+	store    Store
+	log      *slog.Logger
+	sessions *sessionManager
+	now      func() time.Time
+}
+
+// NewServer builds the whole HTTP surface of tokenadmin.
+func NewServer(o Options) *echo.Echo {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SessionIdle == 0 {
+		o.SessionIdle = DefaultSessionIdle
+	}
+	if o.SessionMaxAge == 0 {
+		o.SessionMaxAge = DefaultSessionMaxAge
+	}
+	s := &server{
+		store:    o.Store,
+		log:      o.Logger,
+		sessions: newSessionManager(o),
+		now:      o.Now,
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	s.addRoutes(e, o)
+	return e
+}

@@ -1,0 +1,211 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/views"
+)
+
+const sessionCookie = "tokenadmin_session"
+
+// Keys of the values kept in the session cookie.
+const (
+	keyAdminID = "admin_id"
+	keySID     = "sid"     // random per sign-in: a new cookie at every login
+	keyCreated = "created" // unix seconds of the sign-in
+	keySeen    = "seen"    // unix seconds of the last request
+)
+
+// seenResolution limits how often a request rewrites the cookie just to
+// move the idle clock.
+const seenResolution = time.Minute
+
+// sessionManager wraps gorilla's cookie store with the few operations the
+// admin needs. The cookie is signed and encrypted with keys derived from
+// the deployment secret, so every instance of a deployment can read it.
+type sessionManager struct {
+	store   *sessions.CookieStore
+	idle    time.Duration
+	maxAge  time.Duration
+	now     func() time.Time
+	secure  bool
+	flashes string
+}
+
+func newSessionManager(o Options) *sessionManager {
+	store := sessions.NewCookieStore(o.SessionAuthKey, o.SessionEncKey)
+	store.Options = &sessions.Options{
+		Path:     "/admin",
+		MaxAge:   int(o.SessionMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   o.CookieSecure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	store.MaxAge(int(o.SessionMaxAge / time.Second))
+	return &sessionManager{store: store, idle: o.SessionIdle, maxAge: o.SessionMaxAge, now: o.Now, secure: o.CookieSecure}
+}
+
+// Echo context keys, each read through one typed accessor below.
+const (
+	ctxSession = "tokenadmin.session"
+	ctxAdmin   = "tokenadmin.admin"
+)
+
+func currentSession(c echo.Context) *sessions.Session {
+	s, _ := c.Get(ctxSession).(*sessions.Session)
+	return s
+}
+
+// currentAdmin is the signed-in admin, if any.
+func currentAdmin(c echo.Context) (access.Admin, bool) {
+	a, ok := c.Get(ctxAdmin).(access.Admin)
+	return a, ok
+}
+
+// loadSession reads the session cookie and, when it names an admin who is
+// still active and whose session has not timed out, makes them the
+// current admin. The admin is read from the database on every request, so
+// a deactivation or role change applies at once.
+func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, err := s.sessions.store.Get(c.Request(), sessionCookie)
+		if err != nil {
+			// A cookie we cannot decode (old keys, tampering) is simply
+			// no session; Get still returned a fresh one.
+			sess.Values = map[any]any{}
+		}
+		c.Set(ctxSession, sess)
+		id, _ := sess.Values[keyAdminID].(int64)
+		if id == 0 {
+			return next(c)
+		}
+		now := s.now()
+		created, _ := sess.Values[keyCreated].(int64)
+		seen, _ := sess.Values[keySeen].(int64)
+		if now.Sub(time.Unix(created, 0)) > s.sessions.maxAge || now.Sub(time.Unix(seen, 0)) > s.sessions.idle {
+			s.endSession(c, "Your session has expired. Please sign in again.")
+			return next(c)
+		}
+		admin, err := s.store.AdminByID(c.Request().Context(), id)
+		if errors.Is(err, db.ErrNotFound) || (err == nil && !admin.Active) {
+			s.endSession(c, "Your account is no longer active.")
+			return next(c)
+		}
+		if err != nil {
+			return err
+		}
+		c.Set(ctxAdmin, admin)
+		if now.Sub(time.Unix(seen, 0)) >= seenResolution {
+			sess.Values[keySeen] = now.Unix()
+			if err := sess.Save(c.Request(), c.Response()); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// startSession signs admin in on a brand-new session: every value of the
+// old one is dropped and a new random id makes the cookie differ, so a
+// cookie planted before sign-in is worthless after it.
+func (s *server) startSession(c echo.Context, admin access.Admin) error {
+	sess := currentSession(c)
+	sess.Values = map[any]any{}
+	sid := make([]byte, 16)
+	if _, err := rand.Read(sid); err != nil {
+		return err
+	}
+	now := s.now().Unix()
+	sess.Values[keySID] = hex.EncodeToString(sid)
+	sess.Values[keyAdminID] = admin.ID
+	sess.Values[keyCreated] = now
+	sess.Values[keySeen] = now
+	sess.Options.MaxAge = int(s.sessions.maxAge / time.Second)
+	c.Set(ctxAdmin, admin)
+	// A new CSRF token comes with the new session.
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: s.sessions.secure, SameSite: http.SameSiteLaxMode})
+	return sess.Save(c.Request(), c.Response())
+}
+
+// endSession signs out: the cookie keeps only a flash explaining why.
+func (s *server) endSession(c echo.Context, why string) {
+	sess := currentSession(c)
+	sess.Values = map[any]any{}
+	if why != "" {
+		sess.AddFlash(encodeFlash(views.Flash{Kind: views.FlashError, Message: why}))
+	}
+	_ = sess.Save(c.Request(), c.Response())
+	c.Set(ctxAdmin, nil)
+}
+
+func encodeFlash(f views.Flash) string { return f.Kind + "\x00" + f.Message }
+
+func decodeFlash(v any) (views.Flash, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return views.Flash{}, false
+	}
+	kind, msg, ok := strings.Cut(s, "\x00")
+	return views.Flash{Kind: kind, Message: msg}, ok
+}
+
+const ctxFlashes = "tokenadmin.flashes"
+
+// flash queues a message. A full-page answer shows it at once; a redirect
+// carries it in the session to the next page; an htmx fragment adds it out
+// of band.
+func (s *server) flash(c echo.Context, kind, msg string) {
+	list, _ := c.Get(ctxFlashes).([]views.Flash)
+	c.Set(ctxFlashes, append(list, views.Flash{Kind: kind, Message: msg}))
+}
+
+// redirectWithFlash moves queued flashes into the session and redirects
+// (303, so the browser follows with a GET).
+func (s *server) redirect(c echo.Context, to string) error {
+	list, _ := c.Get(ctxFlashes).([]views.Flash)
+	c.Set(ctxFlashes, nil)
+	if sess := currentSession(c); sess != nil && len(list) > 0 {
+		for _, f := range list {
+			sess.AddFlash(encodeFlash(f))
+		}
+		if err := sess.Save(c.Request(), c.Response()); err != nil {
+			return err
+		}
+	}
+	if isHTMX(c) {
+		c.Response().Header().Set(hxRedirect, to)
+		return c.NoContent(http.StatusOK)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// takeFlashes returns the flashes queued in this request and those left in
+// the session by the previous one, removing the latter.
+func (s *server) takeFlashes(c echo.Context) ([]views.Flash, error) {
+	var out []views.Flash
+	if sess := currentSession(c); sess != nil {
+		if stored := sess.Flashes(); len(stored) > 0 {
+			for _, v := range stored {
+				if f, ok := decodeFlash(v); ok {
+					out = append(out, f)
+				}
+			}
+			if err := sess.Save(c.Request(), c.Response()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	list, _ := c.Get(ctxFlashes).([]views.Flash)
+	c.Set(ctxFlashes, nil)
+	return append(out, list...), nil
+}

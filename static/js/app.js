@@ -1,0 +1,240 @@
+// tokenadmin's only hand-written script. The CSP allows scripts from 'self'
+// alone, so every behaviour lives here and is bound by event delegation on
+// document: content swapped in by htmx works without re-binding. State that
+// has to be recomputed (checkbox states) is refreshed by init() on load and
+// after every htmx swap.
+(function () {
+  'use strict';
+
+  var PERMISSION = 'input[type="checkbox"][name="permissions"]';
+
+  function closest(node, selector) {
+    while (node && node.nodeType !== 1) node = node.parentNode;
+    return node && node.closest ? node.closest(selector) : null;
+  }
+
+  function each(root, selector, fn) {
+    if (!root || !root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll(selector), fn);
+  }
+
+  // --- Live region -------------------------------------------------------
+
+  function announce(message) {
+    var region = document.getElementById('app-live-region');
+    if (!region) {
+      region = document.createElement('div');
+      region.id = 'app-live-region';
+      region.className = 'sr-only';
+      region.setAttribute('aria-live', 'polite');
+      region.setAttribute('role', 'status');
+      document.body.appendChild(region);
+    }
+    // Screen readers announce a change, so clear first to repeat a message.
+    region.textContent = '';
+    window.setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  // --- Dialogs -----------------------------------------------------------
+
+  function openDialog(dialog) {
+    if (!dialog.open) dialog.showModal();
+    var first = dialog.querySelector('[autofocus]') || dialog.querySelector('button');
+    if (first) first.focus();
+  }
+
+  function closeDialog(dialog) {
+    if (dialog && dialog.open) dialog.close();
+  }
+
+  // --- Copy button -------------------------------------------------------
+
+  var copyTimers = new WeakMap();
+
+  function setCopyLabel(button, text) {
+    var label = button.querySelector('[data-copy-label]') || button;
+    if (label.getAttribute('data-copy-original') === null) {
+      label.setAttribute('data-copy-original', label.textContent);
+    }
+    label.textContent = text;
+    window.clearTimeout(copyTimers.get(button));
+    copyTimers.set(button, window.setTimeout(function () {
+      label.textContent = label.getAttribute('data-copy-original');
+      label.removeAttribute('data-copy-original');
+    }, 2000));
+    announce(text);
+  }
+
+  function selectText(element) {
+    var selection = window.getSelection && window.getSelection();
+    if (!selection) return;
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function copyBySelection(button, target) {
+    var ok = false;
+    try {
+      selectText(target);
+      ok = document.execCommand('copy');
+    } catch (e) {
+      ok = false;
+    }
+    // On failure the text stays selected, ready for the keyboard shortcut.
+    setCopyLabel(button, ok ? 'Copied' : 'Press Ctrl+C to copy');
+  }
+
+  function copyToken(button) {
+    var target = document.getElementById(button.getAttribute('data-copy-target') || '');
+    if (!target) return;
+    var text = target.textContent.trim();
+    if (!navigator.clipboard || typeof navigator.clipboard.writeText !== 'function') {
+      copyBySelection(button, target);
+      return;
+    }
+    navigator.clipboard.writeText(text).then(function () {
+      setCopyLabel(button, 'Copied');
+    }, function () {
+      copyBySelection(button, target);
+    });
+  }
+
+  // --- Permissions: tri-state select-all and type coupling ---------------
+
+  function syncGroup(group) {
+    var all = group.querySelector('[data-testid="select-all"]');
+    if (!all) return;
+    var boxes = group.querySelectorAll(PERMISSION);
+    var checked = 0;
+    var enabled = 0;
+    Array.prototype.forEach.call(boxes, function (box) {
+      if (box.checked) checked++;
+      if (!box.disabled) enabled++;
+    });
+    all.checked = boxes.length > 0 && checked === boxes.length;
+    all.indeterminate = checked > 0 && checked < boxes.length;
+    all.disabled = boxes.length > 0 && enabled === 0;
+  }
+
+  function toggleGroup(all) {
+    var group = closest(all, '[data-testid="permission-group"]');
+    if (!group) return;
+    each(group, PERMISSION, function (box) {
+      if (!box.disabled) box.checked = all.checked;
+    });
+    syncGroup(group);
+  }
+
+  // Keyed by the type <select>: when htmx replaces the form, the new select
+  // starts afresh from what the server rendered.
+  var typeState = new WeakMap();
+
+  function isPreset(type) {
+    return type === 'read-only' || type === 'full-access';
+  }
+
+  function presetAllows(type, action) {
+    return type === 'full-access' || /\.(find|findOne)$/.test(action);
+  }
+
+  function applyType(select) {
+    var form = closest(select, '[data-testid="token-form"]');
+    // A disabled select means the admin may not edit: leave the server's rendering.
+    if (!form || select.disabled) return;
+    var state = typeState.get(select);
+    var first = !state;
+    if (first) {
+      state = { type: null, custom: {} };
+      typeState.set(select, state);
+    }
+    var type = select.value;
+    if (type === state.type) return;
+    var leavingCustom = !first && !isPreset(state.type);
+    each(form, PERMISSION, function (box) {
+      if (leavingCustom) state.custom[box.value] = box.checked;
+      if (isPreset(type)) {
+        box.checked = presetAllows(type, box.value);
+        box.disabled = true;
+      } else {
+        // On first sight what the server rendered is the custom choice.
+        if (!first) box.checked = !!state.custom[box.value];
+        box.disabled = false;
+      }
+    });
+    state.type = type;
+    each(form, '[data-testid="permission-group"]', syncGroup);
+  }
+
+  // --- Wiring ------------------------------------------------------------
+
+  function init() {
+    each(document, '[data-testid="token-form"] select[name="type"]', applyType);
+    each(document, '[data-testid="permission-group"]', syncGroup);
+  }
+
+  document.addEventListener('click', function (event) {
+    var opener = closest(event.target, '[data-dialog-open]');
+    if (opener) {
+      var dialog = document.getElementById(opener.getAttribute('data-dialog-open'));
+      if (dialog && typeof dialog.showModal === 'function') {
+        event.preventDefault();
+        openDialog(dialog);
+      }
+      return;
+    }
+    var closer = closest(event.target, '[data-dialog-close]');
+    if (closer) {
+      event.preventDefault();
+      closeDialog(closest(closer, 'dialog'));
+      return;
+    }
+    var copy = closest(event.target, '[data-testid="copy-token"]');
+    if (copy) {
+      event.preventDefault();
+      copyToken(copy);
+      return;
+    }
+    var dismiss = closest(event.target, '[data-dismiss]');
+    if (dismiss) {
+      var flash = closest(dismiss, '[data-testid="flash"]');
+      if (flash && flash.parentNode) flash.parentNode.removeChild(flash);
+    }
+  });
+
+  document.addEventListener('change', function (event) {
+    var target = event.target;
+    if (!target || !target.matches) return;
+    if (target.matches('[data-testid="select-all"]')) {
+      toggleGroup(target);
+    } else if (target.matches(PERMISSION)) {
+      var group = closest(target, '[data-testid="permission-group"]');
+      if (group) syncGroup(group);
+    } else if (target.matches('[data-testid="token-form"] select[name="type"]')) {
+      applyType(target);
+    }
+  });
+
+  // Close the dialog a request came from once it has succeeded. 422 also
+  // counts as "successful" for htmx (it swaps the form back with its
+  // errors), and then the dialog must stay open.
+  document.addEventListener('htmx:afterRequest', function (event) {
+    var detail = event.detail || {};
+    var xhr = detail.xhr;
+    if (!detail.successful || !xhr || xhr.status < 200 || xhr.status > 299) return;
+    var source = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    closeDialog(closest(source, 'dialog'));
+  });
+
+  document.addEventListener('htmx:load', init);
+  document.addEventListener('htmx:afterSettle', init);
+  // Back/forward cache and form restoration can change checkbox states
+  // after DOMContentLoaded.
+  window.addEventListener('pageshow', init);
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', init);
+  } else {
+    init();
+  }
+})();
