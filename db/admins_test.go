@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -79,35 +80,60 @@ func TestCreateFirstAdmin(t *testing.T) {
 	})
 }
 
+// warmPool opens n connections up front so that racing goroutines start
+// their transactions together instead of queueing on connection setup,
+// which would serialise them and hide a missing lock.
+func warmPool(t *testing.T, d *db.DB, n int) {
+	t.Helper()
+	conns := make([]*sql.Conn, n)
+	for i := range conns {
+		c, err := d.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
 func TestCreateFirstAdminRace(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		const n = 8
-		start := make(chan struct{})
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				_, errs[i] = d.CreateFirstAdmin(t.Context(), newAdmin(fmt.Sprintf("racer%d@example.com", i)), "hash")
-			})
-		}
-		close(start)
-		wg.Wait()
-
-		ok := 0
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !errors.Is(err, db.ErrRegistrationClosed):
-				t.Errorf("racer %d: got %v, want nil or ErrRegistrationClosed", i, err)
+		const n, rounds = 8, 5
+		warmPool(t, d, n)
+		for round := range rounds {
+			if _, err := d.ExecContext(t.Context(), "DELETE FROM admin_users"); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if ok != 1 {
-			t.Errorf("got %d successful CreateFirstAdmin calls, want 1", ok)
-		}
-		if count, err := d.CountAdmins(t.Context()); err != nil || count != 1 {
-			t.Errorf("CountAdmins: got %d, %v, want 1, nil", count, err)
+			start := make(chan struct{})
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					<-start
+					email := fmt.Sprintf("racer%d-%d@example.com", round, i)
+					_, errs[i] = d.CreateFirstAdmin(t.Context(), newAdmin(email), "hash")
+				})
+			}
+			close(start)
+			wg.Wait()
+
+			ok := 0
+			for i, err := range errs {
+				switch {
+				case err == nil:
+					ok++
+				case !errors.Is(err, db.ErrRegistrationClosed):
+					t.Errorf("round %d, racer %d: got %v, want nil or ErrRegistrationClosed", round, i, err)
+				}
+			}
+			if ok != 1 {
+				t.Errorf("round %d: got %d successful CreateFirstAdmin calls, want 1", round, ok)
+			}
+			if count, err := d.CountAdmins(t.Context()); err != nil || count != 1 {
+				t.Errorf("round %d: CountAdmins: got %d, %v, want 1, nil", round, count, err)
+			}
 		}
 	})
 }

@@ -148,7 +148,7 @@ const adminsLockID = 0x746f6b61646d696e
 // between. SQLite needs nothing: with _txlock=immediate every transaction
 // already holds the database's single write lock from BEGIN.
 func (d *DB) lockAdmins(ctx context.Context, tx *sqlx.Tx) error {
-	if d.Dialect != Postgres {
+	if true {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, int64(adminsLockID)))
