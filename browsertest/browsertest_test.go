@@ -323,6 +323,24 @@ func TestAppCopyToken(t *testing.T) {
 			t.Errorf("got selection %q, want the token", selected)
 		}
 	})
+
+	t.Run("no way to copy", func(t *testing.T) {
+		err := chromedp.Run(ctx,
+			chromedp.Navigate(srv.URL),
+			chromedp.Evaluate(`navigator.clipboard.writeText = function () { return Promise.reject(new Error('denied')); };
+				document.execCommand = function () { return false; }`, nil),
+			chromedp.Click(`[data-testid="copy-token"]`, chromedp.ByQuery),
+			chromedp.Poll(label+` === 'Press Ctrl+C to copy'`, nil, chromedp.WithPollingTimeout(3*time.Second)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var selected string
+		evalJSON(t, ctx, `String(window.getSelection()).trim()`, &selected)
+		if selected != "tka_0123456789" {
+			t.Errorf("got selection %q, want the token left selected for Ctrl+C", selected)
+		}
+	})
 }
 
 func TestAppDialog(t *testing.T) {
@@ -399,7 +417,8 @@ func TestAppDialog(t *testing.T) {
 		t.Error("Cancel left the dialog open")
 	}
 
-	// A 422 swaps its message into the dialog, which must stay open.
+	// A 422 swaps its message into the dialog, which must stay open; the
+	// harness must not count Chromium's log line for the 422 as an error.
 	err := chromedp.Run(ctx, open,
 		chromedp.Click(`input[name="fail"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="delete-confirm"]`, chromedp.ByQuery),
@@ -552,8 +571,10 @@ func TestAppPermissions(t *testing.T) {
 	// A swap brings fresh markup; its select-all must be right at once.
 	if err := chromedp.Run(ctx,
 		chromedp.Click(`[hx-get="/groups"]`, chromedp.ByQuery),
-		chromedp.Poll(`!document.querySelector('[value="api::article.article.find"]').matches(':checked') ? false : true`, nil,
+		// The fresh markup ticks find, which the page had unticked.
+		chromedp.Poll(`document.querySelector('[value="api::article.article.find"]').checked`, nil,
 			chromedp.WithPollingTimeout(3*time.Second)),
+		// init runs on htmx:afterSettle, 20 ms after the swap.
 		chromedp.Sleep(100*time.Millisecond),
 	); err != nil {
 		t.Fatal(err)
