@@ -151,6 +151,9 @@ func TestNewRoleInputRejects(t *testing.T) {
 		{name: "empty name", rname: "", wantFields: []string{"name"}},
 		{name: "blank name", rname: "   ", wantFields: []string{"name"}},
 		{name: "51-char name", rname: strings.Repeat("r", 51), wantFields: []string{"name"}},
+		// Slug("日本語") is "": no slug could be made from this name.
+		{name: "name without a slug", rname: "日本語", wantFields: []string{"name"}},
+		{name: "punctuation-only name", rname: "!!! ---", wantFields: []string{"name"}},
 		{name: "201-char description", rname: "R", desc: strings.Repeat("d", 201), wantFields: []string{"description"}},
 		{
 			name: "unknown permissions", rname: "R",
@@ -187,7 +190,7 @@ func TestNewRoleInputRejects(t *testing.T) {
 }
 
 func TestNewRoleInputBoundaries(t *testing.T) {
-	for _, name := range []string{strings.Repeat("r", 50), strings.Repeat("é", 50)} {
+	for _, name := range []string{strings.Repeat("r", 50), strings.Repeat("é", 49) + "x", "Über Admin", "R2"} {
 		if _, errs := NewRoleInput(name, strings.Repeat("d", 200), nil); !errs.Valid() {
 			t.Errorf("NewRoleInput(%d-rune name, 200-char description): got errors %v, want none", len([]rune(name)), errs)
 		}

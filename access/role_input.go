@@ -26,6 +26,9 @@ func NewRoleInput(name, description string, permissions []string) (RoleInput, va
 	}
 	errs.Check(in.Name != "", "name", "Name is required.")
 	errs.Check(utf8.RuneCountInString(in.Name) <= 50, "name", "Name must be at most 50 characters.")
+	// The role's slug is made from its name; a name with nothing to make
+	// it from would only fail later, in the store, as a server error.
+	errs.Check(in.Name == "" || Slug(in.Name) != "", "name", "Name must contain a letter (a–z) or a digit.")
 	errs.Check(utf8.RuneCountInString(in.Description) <= 200, "description", "Description must be at most 200 characters.")
 	var unknown []string
 	for _, p := range permissions {

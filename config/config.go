@@ -224,21 +224,36 @@ func (c *Config) Secret(path string) (secret []byte, generated bool, err error) 
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, false, fmt.Errorf("TOKENADMIN_SECRET is unset and %s cannot be created: %v", path, err)
 	}
-	// O_EXCL: if two processes race on a first start, one wins and the
-	// other must read the winner's secret rather than overwrite it.
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// The secret is written whole into a temporary file and then linked
+	// into place, which fails if path already exists: if two processes race
+	// on a first start, one wins and the other reads the winner's complete
+	// secret rather than overwriting it or reading a half-written file.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".secret-*.tmp") // mode 0600
+	if err != nil {
+		return nil, false, fmt.Errorf("TOKENADMIN_SECRET is unset and %s cannot be created: %v", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.WriteString(hex.EncodeToString(secret) + "\n"); err != nil {
+		tmp.Close()
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return nil, false, fmt.Errorf("write %s: %w", path, err)
+	}
+	err = os.Link(tmp.Name(), path)
 	if errors.Is(err, fs.ErrExist) {
 		return c.Secret(path)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("TOKENADMIN_SECRET is unset and %s cannot be created: %v", path, err)
-	}
-	if _, err := fh.WriteString(hex.EncodeToString(secret) + "\n"); err != nil {
-		fh.Close()
-		return nil, false, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fh.Close(); err != nil {
-		return nil, false, fmt.Errorf("write %s: %w", path, err)
 	}
 	c.secret, c.secretSource, c.secretSet = secret, path, true
 	return secret, true, nil

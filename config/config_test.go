@@ -331,6 +331,8 @@ func TestSecretGeneratedOnceThenRead(t *testing.T) {
 		t.Errorf("content of %s: got %q, want hex %q", path, got, want)
 	}
 
+	assertOnlyFile(t, path)
+
 	// The same Config answers from memory.
 	again, generated, err := c1.Secret(path)
 	if err != nil || generated || !bytes.Equal(again, first) {
@@ -406,5 +408,68 @@ func TestDeriveKey(t *testing.T) {
 	}
 	if other := DeriveKey(s2, PurposeTokenHash); bytes.Equal(other, k) {
 		t.Errorf("DeriveKey with different secrets: got the same key %x, want different", k)
+	}
+}
+
+// Several instances sharing a data folder may start at the same moment:
+// exactly one generates the secret and every one ends up with it, never
+// with a half-written file.
+func TestSecretConcurrentFirstStart(t *testing.T) {
+	for round := range 50 {
+		path := filepath.Join(t.TempDir(), "secret.key")
+		const n = 8
+		type res struct {
+			secret    []byte
+			generated bool
+			err       error
+		}
+		results := make(chan res, n)
+		start := make(chan struct{})
+		for range n {
+			go func() {
+				<-start
+				var c Config
+				s, g, err := c.Secret(path)
+				results <- res{s, g, err}
+			}()
+		}
+		close(start)
+		var first []byte
+		generated := 0
+		for range n {
+			r := <-results
+			if r.err != nil {
+				t.Fatalf("round %d: Secret: got error %v, want nil", round, r.err)
+			}
+			if r.generated {
+				generated++
+			}
+			if first == nil {
+				first = r.secret
+			} else if !bytes.Equal(r.secret, first) {
+				t.Fatalf("round %d: Secret: got %x and %x, want one secret", round, first, r.secret)
+			}
+		}
+		if generated != 1 {
+			t.Fatalf("round %d: got %d callers reporting generated=true, want 1", round, generated)
+		}
+		assertOnlyFile(t, path)
+	}
+}
+
+// assertOnlyFile checks that path is the only file in its folder: writing
+// the secret leaves no temporary file behind.
+func assertOnlyFile(t *testing.T, path string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 1 || names[0] != filepath.Base(path) {
+		t.Errorf("files beside the secret: got %v, want only %s", names, filepath.Base(path))
 	}
 }
