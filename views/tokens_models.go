@@ -1,0 +1,159 @@
+package views
+
+import (
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/validate"
+)
+
+// TokenRowView is one token in the table: never its key.
+type TokenRowView struct {
+	ID           int64
+	Name         string
+	Description  string
+	Type         string
+	TypeLabel    string
+	CreatedAt    time.Time
+	LastUsedAt   *time.Time
+	ExpiresAt    *time.Time
+	Expired      bool
+	ExpiringSoon bool
+}
+
+// TokensPageView is the tokens list with its search, sort and page.
+type TokensPageView struct {
+	Rows      []TokenRowView
+	Total     int
+	Page      int
+	Pages     int
+	Search    string
+	Sort      string // name | created | last_used
+	Desc      bool
+	CanCreate bool
+	CanUpdate bool
+	CanDelete bool
+}
+
+// SortURL is the list URL that sorts by column, flipping the direction
+// when it is already the sort column.
+func (v TokensPageView) SortURL(column string) string {
+	desc := false
+	if v.Sort == column {
+		desc = !v.Desc
+	}
+	return v.listURL(column, desc, v.Search, 1)
+}
+
+// PageURL is the list URL of page n with the current search and sort.
+func (v TokensPageView) PageURL(n int) string { return v.listURL(v.Sort, v.Desc, v.Search, n) }
+
+func (v TokensPageView) listURL(sort string, desc bool, search string, page int) string {
+	u := TokensURL + "?sort=" + sort
+	if desc {
+		u += "&dir=desc"
+	}
+	if search != "" {
+		u += "&q=" + urlQueryEscape(search)
+	}
+	if page > 1 {
+		u += "&page=" + strconv.Itoa(page)
+	}
+	return u
+}
+
+// AriaSort is the aria-sort value of column's header.
+func (v TokensPageView) AriaSort(column string) string {
+	switch {
+	case v.Sort != column:
+		return "none"
+	case v.Desc:
+		return "descending"
+	}
+	return "ascending"
+}
+
+// AccordionActionView is one action checkbox with the route it guards.
+type AccordionActionView struct {
+	Action      string
+	Verb        string
+	Method      string
+	Path        string
+	Description string
+}
+
+// AccordionGroupView is one content type of the permissions accordion.
+type AccordionGroupView struct {
+	UID         string
+	DisplayName string
+	Actions     []AccordionActionView
+}
+
+// TokenFormView is the create or edit form of a token, and on the edit
+// page the token's facts and the one-time reveal.
+type TokenFormView struct {
+	ID          int64 // 0 while creating
+	Name        string
+	Description string
+	Type        string
+	Duration    string // "" on edit: keep the expiry
+	Permissions []string
+	Groups      []AccordionGroupView
+	Orphans     []string // stored permissions whose action no longer exists
+	Errors      validate.Errors
+
+	ReadOnly      bool // the viewer lacks api-tokens.update
+	CanRegenerate bool
+	CanDelete     bool
+
+	KeyHint    string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	ExpiresAt  *time.Time
+	Expired    bool
+
+	// Reveal is the key, set only in the answer to create or regenerate.
+	Reveal string
+}
+
+// Checked reports whether action shows ticked: what the server allows for
+// the chosen type, so the accordion never claims more or less.
+func (f TokenFormView) Checked(action string) bool {
+	switch f.Type {
+	case "full-access":
+		return true
+	case "read-only":
+		return isReadAction(action)
+	}
+	return slices.Contains(f.Permissions, action)
+}
+
+// Locked reports whether the permission checkboxes are read-only.
+func (f TokenFormView) Locked() bool { return f.ReadOnly || f.Type != "custom" }
+
+// GroupState is the tri-state of a group's select-all: "all", "some" or
+// "none" ticked.
+func (f TokenFormView) GroupState(g AccordionGroupView) string {
+	n := 0
+	for _, a := range g.Actions {
+		if f.Checked(a.Action) {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return "none"
+	case len(g.Actions):
+		return "all"
+	}
+	return "some"
+}
+
+func isReadAction(a string) bool {
+	return hasSuffix(a, ".find") || hasSuffix(a, ".findOne")
+}
+
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
