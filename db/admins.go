@@ -103,7 +103,9 @@ func (d *DB) CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordH
 func (d *DB) CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64) (access.Admin, error) {
 	var admin access.Admin
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		// Taken so that DeleteRole cannot remove the role meanwhile.
+		// Taken so that a concurrent DeleteRole either finishes first (and
+		// the role check below fails) or sees this admin and answers
+		// ErrRoleInUse, rather than failing on the foreign key.
 		if err := d.lockAdmins(ctx, tx); err != nil {
 			return err
 		}

@@ -35,8 +35,9 @@ type DB struct {
 	Dialect Dialect
 }
 
-// sqlx does not know modernc's driver name, and without a bind type Rebind
-// would leave ? placeholders alone only by accident.
+// sqlx does not know modernc's driver name "sqlite"; registering it makes
+// Rebind keep ? placeholders by design rather than as its fallback for
+// unknown drivers.
 var bindSQLite sync.Once
 
 // sqlitePragmas go in the DSN rather than being executed once after Open,
@@ -148,7 +149,7 @@ const adminsLockID = 0x746f6b61646d696e
 // between. SQLite needs nothing: with _txlock=immediate every transaction
 // already holds the database's single write lock from BEGIN.
 func (d *DB) lockAdmins(ctx context.Context, tx *sqlx.Tx) error {
-	if true {
+	if d.Dialect != Postgres {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, int64(adminsLockID)))

@@ -39,7 +39,9 @@ func TestOpenPostgresUnreachable(t *testing.T) {
 }
 
 func TestOpenSQLiteCreatesParentDirectory(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "a", "b")
+	// Characters that mean something in a SQLite URI filename must still
+	// name the file literally.
+	dir := filepath.Join(t.TempDir(), "a", "we?ird#dir%20")
 	d, err := db.Open(t.Context(), "sqlite:"+filepath.Join(dir, "x.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,12 +50,18 @@ func TestOpenSQLiteCreatesParentDirectory(t *testing.T) {
 	if d.Dialect != db.SQLite {
 		t.Errorf("got dialect %q, want %q", d.Dialect, db.SQLite)
 	}
+	if _, err := d.ExecContext(t.Context(), "CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
 	info, err := os.Stat(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := info.Mode().Perm(); got != 0o700 {
 		t.Errorf("got directory mode %v, want %v", got, os.FileMode(0o700))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.db")); err != nil {
+		t.Errorf("got %v, want the database file inside %s", err, dir)
 	}
 }
 

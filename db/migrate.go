@@ -25,8 +25,8 @@ func (d *DB) Migrate(ctx context.Context) error {
 	var dialect goose.Dialect
 	switch d.Dialect {
 	case SQLite:
-		// No locker: _txlock=immediate already serialises the migration
-		// transactions of concurrent processes.
+		// No locker: goose has none for SQLite, and a SQLite file is
+		// served by a single instance.
 		dialect = goose.DialectSQLite3
 	case Postgres:
 		dialect = goose.DialectPostgres

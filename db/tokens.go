@@ -1,0 +1,295 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
+)
+
+// tokenRow is an api_tokens row as scanned.
+type tokenRow struct {
+	ID          int64         `db:"id"`
+	Name        string        `db:"name"`
+	Description string        `db:"description"`
+	Type        string        `db:"type"`
+	Hash        string        `db:"access_key_hash"`
+	KeyHint     string        `db:"key_hint"`
+	ExpiresAt   sql.NullTime  `db:"expires_at"`
+	LastUsedAt  sql.NullTime  `db:"last_used_at"`
+	CreatedAt   time.Time     `db:"created_at"`
+	UpdatedAt   time.Time     `db:"updated_at"`
+	CreatedBy   sql.NullInt64 `db:"created_by"`
+	Total       sql.NullInt64 `db:"total"`
+}
+
+const tokenColumns = `id, name, description, type, access_key_hash, key_hint, expires_at, last_used_at, created_at, updated_at, created_by`
+
+func (r tokenRow) token(perms []string) apitoken.Token {
+	t := apitoken.Token{
+		ID: r.ID, Name: r.Name, Description: r.Description, Type: apitoken.Type(r.Type),
+		KeyHint: r.KeyHint, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Permissions: perms,
+	}
+	if r.ExpiresAt.Valid {
+		e := r.ExpiresAt.Time.UTC()
+		t.ExpiresAt = &e
+	}
+	if r.LastUsedAt.Valid {
+		u := r.LastUsedAt.Time.UTC()
+		t.LastUsedAt = &u
+	}
+	if r.CreatedBy.Valid {
+		id := r.CreatedBy.Int64
+		t.CreatedBy = &id
+	}
+	return t
+}
+
+// nameKey is what makes two names "the same": trimmed and lower-cased.
+func nameKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+// tokenErr maps store errors onto the domain's token errors.
+func tokenErr(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows), errors.Is(err, ErrNotFound):
+		return fmt.Errorf("db: %s: %w", op, apitoken.ErrNotFound)
+	case isUniqueViolation(err):
+		// The only unique value a caller can choose is the name; the hash
+		// is 256 random bits.
+		return fmt.Errorf("db: %s: %w: %w", op, apitoken.ErrNameTaken, err)
+	}
+	return fmt.Errorf("db: %s: %w", op, err)
+}
+
+// CreateToken stores a new token and its permissions in one transaction.
+func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken) (apitoken.Token, error) {
+	var id int64
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := t.Now.UTC().Truncate(time.Microsecond)
+		err := tx.GetContext(ctx, &id, d.Rebind(`
+			INSERT INTO api_tokens (name, name_key, description, type, access_key_hash, key_hint, expires_at, created_at, updated_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			t.Name, nameKey(t.Name), t.Description, string(t.Type), t.Hash, t.Hint, utcPtr(t.ExpiresAt), now, now, t.CreatedBy)
+		if err != nil {
+			return err
+		}
+		return d.insertTokenPermissions(ctx, tx, id, t.Permissions)
+	})
+	if err != nil {
+		return apitoken.Token{}, tokenErr("create token", err)
+	}
+	return d.TokenByID(ctx, id)
+}
+
+func utcPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func (d *DB) insertTokenPermissions(ctx context.Context, tx *sqlx.Tx, id int64, perms []string) error {
+	q := d.Rebind(`INSERT INTO api_token_permissions (token_id, action) VALUES (?, ?)`)
+	for _, p := range perms {
+		if _, err := tx.ExecContext(ctx, q, id, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TokenByID returns one token with its permissions.
+func (d *DB) TokenByID(ctx context.Context, id int64) (apitoken.Token, error) {
+	t, _, err := d.tokenWhere(ctx, d.DB, "id = ?", id)
+	return t, tokenErr("token by id", err)
+}
+
+// TokenByHash returns the token whose key hashes to hash, with that hash.
+func (d *DB) TokenByHash(ctx context.Context, hash string) (apitoken.Token, error) {
+	t, _, err := d.tokenWhere(ctx, d.DB, "access_key_hash = ?", hash)
+	return t, tokenErr("token by hash", err)
+}
+
+func (d *DB) tokenWhere(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (apitoken.Token, string, error) {
+	var r tokenRow
+	if err := sqlx.GetContext(ctx, q, &r, d.Rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE `+where), arg); err != nil {
+		return apitoken.Token{}, "", err
+	}
+	perms, err := d.tokenPermissions(ctx, q, []int64{r.ID})
+	if err != nil {
+		return apitoken.Token{}, "", err
+	}
+	return r.token(perms[r.ID]), r.Hash, nil
+}
+
+// tokenPermissions loads the permissions of tokens ids, sorted.
+func (d *DB) tokenPermissions(ctx context.Context, q sqlx.QueryerContext, ids []int64) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	query, args, err := sqlx.In(`SELECT token_id, action FROM api_token_permissions WHERE token_id IN (?) ORDER BY token_id, action`, ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryxContext(ctx, d.Rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var action string
+		if err := rows.Scan(&id, &action); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], action)
+	}
+	return out, rows.Err()
+}
+
+// likeEscaper escapes LIKE's wildcards so a search for "50%" finds
+// exactly that.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// Tokens returns one page of tokens and how many match in all. Sorting,
+// search and paging run in the database.
+func (d *DB) Tokens(ctx context.Context, q apitoken.ListQuery) ([]apitoken.Token, int, error) {
+	where, args := "", []any{}
+	if q.Search != "" {
+		where = ` WHERE name_key LIKE ? ESCAPE '\'`
+		args = append(args, "%"+likeEscaper.Replace(nameKey(q.Search))+"%")
+	}
+	dir := "ASC"
+	if q.Desc {
+		dir = "DESC"
+	}
+	var order string
+	switch q.Sort {
+	case apitoken.SortCreated:
+		order = "created_at " + dir + ", id " + dir
+	case apitoken.SortLastUsed:
+		// Never-used tokens last, whichever the direction.
+		order = "CASE WHEN last_used_at IS NULL THEN 1 ELSE 0 END, last_used_at " + dir + ", id " + dir
+	default:
+		order = "name_key " + dir + ", id " + dir
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = apitoken.PageSize
+	}
+	var total int
+	if err := d.GetContext(ctx, &total, d.Rebind(`SELECT COUNT(*) FROM api_tokens`+where), args...); err != nil {
+		return nil, 0, wrap("count tokens", err)
+	}
+	var rows []tokenRow
+	err := d.SelectContext(ctx, &rows, d.Rebind(`SELECT `+tokenColumns+` FROM api_tokens`+where+
+		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(args, limit, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, wrap("list tokens", err)
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	perms, err := d.tokenPermissions(ctx, d.DB, ids)
+	if err != nil {
+		return nil, 0, wrap("list token permissions", err)
+	}
+	out := make([]apitoken.Token, len(rows))
+	for i, r := range rows {
+		out[i] = r.token(perms[r.ID])
+	}
+	return out, total, nil
+}
+
+// UpdateToken applies an edit in one transaction: fields, expiry when
+// asked, and the permission set replaced exactly (emptied unless custom).
+func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change) (apitoken.Token, string, error) {
+	var hash string
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &hash, d.Rebind(`SELECT access_key_hash FROM api_tokens WHERE id = ?`), id); err != nil {
+			return err
+		}
+		now := c.Now.UTC().Truncate(time.Microsecond)
+		var err error
+		if c.ResetExpiry {
+			_, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET name = ?, name_key = ?, description = ?, type = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
+				c.Name, nameKey(c.Name), c.Description, string(c.Type), utcPtr(c.ExpiresAt), now, id)
+		} else {
+			_, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET name = ?, name_key = ?, description = ?, type = ?, updated_at = ? WHERE id = ?`),
+				c.Name, nameKey(c.Name), c.Description, string(c.Type), now, id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, d.Rebind(`DELETE FROM api_token_permissions WHERE token_id = ?`), id); err != nil {
+			return err
+		}
+		perms := c.Permissions
+		if c.Type != apitoken.Custom {
+			perms = nil
+		}
+		return d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(perms))))
+	})
+	if err != nil {
+		return apitoken.Token{}, "", tokenErr("update token", err)
+	}
+	t, err := d.TokenByID(ctx, id)
+	return t, hash, err
+}
+
+// RegenerateToken replaces a token's key hash and hint, returning the old
+// hash.
+func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, at time.Time) (apitoken.Token, string, error) {
+	var old string
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &old, d.Rebind(`SELECT access_key_hash FROM api_tokens WHERE id = ?`), id); err != nil {
+			return err
+		}
+		return mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ? WHERE id = ?`),
+			hash, hint, at.UTC().Truncate(time.Microsecond), id))
+	})
+	if err != nil {
+		return apitoken.Token{}, "", tokenErr("regenerate token", err)
+	}
+	t, err := d.TokenByID(ctx, id)
+	return t, old, err
+}
+
+// DeleteToken removes a token and its permissions, returning its hash.
+func (d *DB) DeleteToken(ctx context.Context, id int64) (string, error) {
+	var hash string
+	err := d.GetContext(ctx, &hash, d.Rebind(`DELETE FROM api_tokens WHERE id = ? RETURNING access_key_hash`), id)
+	return hash, tokenErr("delete token", err)
+}
+
+// TouchTokens records last use, one statement per token, in one
+// transaction: the batch a verifier flushes every so often rather than a
+// write per request. A time never moves backwards.
+func (d *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
+	if len(used) == 0 {
+		return nil
+	}
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
+		for id, at := range used {
+			at = at.UTC().Truncate(time.Microsecond)
+			if _, err := tx.ExecContext(ctx, q, at, id, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("touch tokens", err)
+}
