@@ -195,3 +195,22 @@ func Validate(in Input, known func(string) bool, requireDuration bool) (Clean, v
 	}
 	return c, errs
 }
+
+// ListQuery selects a page of the token list.
+type ListQuery struct {
+	Search string // case-insensitive substring of the name
+	Sort   string // SortName, SortCreated or SortLastUsed
+	Desc   bool
+	Limit  int
+	Offset int
+}
+
+// Sort columns of the token list.
+const (
+	SortName     = "name"
+	SortCreated  = "created"
+	SortLastUsed = "last_used"
+)
+
+// PageSize is how many tokens the admin list shows at once.
+const PageSize = 25

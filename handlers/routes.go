@@ -37,6 +37,16 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.GET("/welcome", s.welcome)
 
 	signedIn.GET("/settings/api-tokens", s.tokensIndex, can(access.TokensRead))
+	signedIn.GET("/settings/api-tokens/create", s.tokenNew, can(access.TokensCreate))
+	signedIn.POST("/settings/api-tokens", s.tokenCreate, can(access.TokensCreate))
+	signedIn.GET("/settings/api-tokens/:id", s.tokenEdit, can(access.TokensRead))
+	signedIn.POST("/settings/api-tokens/:id", s.tokenUpdate, can(access.TokensUpdate))
+	signedIn.PUT("/settings/api-tokens/:id", s.tokenUpdate, can(access.TokensUpdate))
+	signedIn.GET("/settings/api-tokens/:id/regenerate", s.tokenConfirmRegenerate, can(access.TokensRegenerate))
+	signedIn.POST("/settings/api-tokens/:id/regenerate", s.tokenRegenerate, can(access.TokensRegenerate))
+	signedIn.GET("/settings/api-tokens/:id/delete", s.tokenConfirmDelete, can(access.TokensDelete))
+	signedIn.POST("/settings/api-tokens/:id/delete", s.tokenDelete, can(access.TokensDelete))
+	signedIn.DELETE("/settings/api-tokens/:id", s.tokenDelete, can(access.TokensDelete))
 
 	signedIn.GET("/settings/roles", s.rolesIndex, can(access.RolesRead))
 	signedIn.GET("/settings/roles/create", s.roleNew, can(access.RolesCreate))

@@ -13,6 +13,8 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/content"
 )
 
 // AdminStore is what the admin pages need to know about admin accounts.
@@ -37,10 +39,18 @@ type RoleStore interface {
 	SetRolePermission(ctx context.Context, roleID int64, action access.Action, granted bool) error
 }
 
+// TokenStore is what the token pages read; changes go through the
+// apitoken.Service.
+type TokenStore interface {
+	Tokens(ctx context.Context, q apitoken.ListQuery) ([]apitoken.Token, int, error)
+	TokenByID(ctx context.Context, id int64) (apitoken.Token, error)
+}
+
 // Store is everything the server asks of the database.
 type Store interface {
 	AdminStore
 	RoleStore
+	TokenStore
 	PingContext(ctx context.Context) error
 }
 
@@ -48,6 +58,11 @@ type Store interface {
 type Options struct {
 	Store  Store
 	Logger *slog.Logger
+
+	// Tokens creates and changes API tokens; Registry is the content
+	// types whose actions tokens may be granted.
+	Tokens   *apitoken.Service
+	Registry *content.Registry
 
 	// SessionAuthKey and SessionEncKey sign and encrypt the session
 	// cookie; derive them from the deployment secret.
@@ -74,6 +89,8 @@ const (
 // server holds what every handler shares.
 type server struct {
 	store    Store
+	tokens   *apitoken.Service
+	registry *content.Registry
 	log      *slog.Logger
 	sessions *sessionManager
 	now      func() time.Time
@@ -87,6 +104,9 @@ func NewServer(o Options) *echo.Echo {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Registry == nil {
+		o.Registry = content.Default()
+	}
 	if o.SessionIdle == 0 {
 		o.SessionIdle = DefaultSessionIdle
 	}
@@ -95,6 +115,8 @@ func NewServer(o Options) *echo.Echo {
 	}
 	s := &server{
 		store:    o.Store,
+		tokens:   o.Tokens,
+		registry: o.Registry,
 		log:      o.Logger,
 		sessions: newSessionManager(o),
 		now:      o.Now,

@@ -17,6 +17,8 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
@@ -28,6 +30,9 @@ type testApp struct {
 	srv   *httptest.Server
 	store *db.DB
 	logs  *syncBuffer
+
+	tokens *apitoken.Service
+	hasher *apitoken.Hasher
 
 	mu    sync.Mutex
 	clock time.Time
@@ -58,8 +63,13 @@ func newTestApp(t *testing.T) *testApp {
 func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 	t.Helper()
 	a := &testApp{t: t, store: store, logs: &syncBuffer{}, clock: time.Now().UTC()}
+	registry := content.Default()
+	a.hasher = apitoken.NewHasher([]byte("token-hash-key-token-hash-key-32"))
+	a.tokens = apitoken.NewService(store, a.hasher, registry.KnownAction, a.now)
 	e := NewServer(Options{
 		Store:          store,
+		Tokens:         a.tokens,
+		Registry:       registry,
 		Logger:         slog.New(slog.NewTextHandler(a.logs, nil)),
 		SessionAuthKey: []byte("0123456789abcdef0123456789abcdef"),
 		SessionEncKey:  []byte("fedcba9876543210fedcba9876543210"),

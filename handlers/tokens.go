@@ -1,13 +1,249 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
+// expiringSoon is how close to its expiry a token gets a warning badge.
+const expiringSoon = 7 * 24 * time.Hour
+
 func (s *server) tokensIndex(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.TokensPage(), nil)
+	me, _ := currentAdmin(c)
+	q := apitoken.ListQuery{
+		Search: strings.TrimSpace(c.QueryParam("q")),
+		Sort:   c.QueryParam("sort"),
+		Desc:   c.QueryParam("dir") == "desc",
+		Limit:  apitoken.PageSize,
+	}
+	switch q.Sort {
+	case apitoken.SortName, apitoken.SortCreated, apitoken.SortLastUsed:
+	default:
+		q.Sort = apitoken.SortName
+	}
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page = max(page, 1)
+	q.Offset = (page - 1) * q.Limit
+	tokens, total, err := s.store.Tokens(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	v := views.TokensPageView{
+		Total: total, Page: page, Pages: (total + q.Limit - 1) / q.Limit,
+		Search: q.Search, Sort: q.Sort, Desc: q.Desc,
+		CanCreate: access.Can(me, access.TokensCreate),
+		CanUpdate: access.Can(me, access.TokensUpdate),
+		CanDelete: access.Can(me, access.TokensDelete),
+	}
+	now := s.now()
+	for _, t := range tokens {
+		v.Rows = append(v.Rows, views.TokenRowView{
+			ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
+			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
+			Expired: t.Expired(now), ExpiringSoon: t.ExpiresWithin(now, expiringSoon),
+		})
+	}
+	return s.render(c, http.StatusOK, views.TokensPage(v), views.TokensContent(v))
+}
+
+// tokenForm builds the form's view model for the current admin.
+func (s *server) tokenForm(c echo.Context) views.TokenFormView {
+	me, _ := currentAdmin(c)
+	f := views.TokenFormView{}
+	for _, g := range s.registry.Groups() {
+		ag := views.AccordionGroupView{UID: g.UID, DisplayName: g.DisplayName}
+		for _, a := range g.Actions {
+			ag.Actions = append(ag.Actions, views.AccordionActionView{
+				Action: a.Action, Verb: a.Verb, Method: a.Method, Path: a.Path, Description: a.Description,
+			})
+		}
+		f.Groups = append(f.Groups, ag)
+	}
+	f.ReadOnly = !access.Can(me, access.TokensUpdate)
+	f.CanRegenerate = access.Can(me, access.TokensRegenerate)
+	f.CanDelete = access.Can(me, access.TokensDelete)
+	return f
+}
+
+// withToken fills the form with a stored token's facts and values.
+func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenFormView {
+	f.ID, f.Name, f.Description, f.Type = t.ID, t.Name, t.Description, string(t.Type)
+	f.Permissions = t.Permissions
+	f.KeyHint, f.CreatedAt, f.LastUsedAt, f.ExpiresAt = t.KeyHint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt
+	f.Expired = t.Expired(s.now())
+	f.Orphans = nil
+	for _, p := range t.Permissions {
+		if !s.registry.KnownAction(p) {
+			f.Orphans = append(f.Orphans, p)
+		}
+	}
+	return f
+}
+
+// withInput puts what the admin typed back into the form.
+func withInput(f views.TokenFormView, in apitoken.Input) views.TokenFormView {
+	f.Name, f.Description, f.Type, f.Duration, f.Permissions = in.Name, in.Description, in.Type, in.Duration, in.Permissions
+	return f
+}
+
+func tokenInput(c echo.Context) apitoken.Input {
+	form, _ := c.FormParams()
+	return apitoken.Input{
+		Name:        form.Get("name"),
+		Description: form.Get("description"),
+		Type:        form.Get("type"),
+		Duration:    form.Get("duration"),
+		Permissions: form["permissions"],
+	}
+}
+
+func (s *server) tokenNew(c echo.Context) error {
+	f := s.tokenForm(c)
+	f.Type, f.Duration = string(apitoken.ReadOnly), string(apitoken.Days30)
+	return s.render(c, http.StatusOK, views.TokenCreatePage(f), views.TokenCreateContent(f))
+}
+
+func (s *server) tokenCreate(c echo.Context) error {
+	me, _ := currentAdmin(c)
+	in := tokenInput(c)
+	tok, key, errs, err := s.tokens.Create(c.Request().Context(), in, &me.ID)
+	if err != nil {
+		return err
+	}
+	if !errs.Valid() {
+		f := withInput(s.tokenForm(c), in)
+		f.Errors = errs
+		return s.render(c, http.StatusUnprocessableEntity, views.TokenCreatePage(f), views.TokenCreateContent(f))
+	}
+	s.log.Info("api token created", "token_id", tok.ID, "type", string(tok.Type), "admin_id", me.ID)
+	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” created.")
+	return s.reveal(c, http.StatusCreated, tok, key)
+}
+
+// reveal answers create and regenerate: the token's page with the key,
+// the only time the key is ever sent. It is never redirected to, stored in
+// the session or cached; htmx is told the token's own URL, so a reload is
+// a plain GET that shows no key.
+func (s *server) reveal(c echo.Context, status int, tok apitoken.Token, key string) error {
+	f := s.withToken(s.tokenForm(c), tok)
+	f.Reveal = key
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "no-store")
+	h.Set("Pragma", "no-cache")
+	if isHTMX(c) {
+		h.Set(hxReplaceURL, views.TokenURL(tok.ID, ""))
+	}
+	return s.render(c, status, views.TokenEditPage(f), views.TokenEditContent(f))
+}
+
+// tokenParam loads the token of a /:id route; a missing or malformed id is
+// a 404 page, as is a token deleted meanwhile.
+func (s *server) tokenParam(c echo.Context) (apitoken.Token, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return apitoken.Token{}, echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
+	}
+	t, err := s.store.TokenByID(c.Request().Context(), id)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return t, echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
+	}
+	return t, err
+}
+
+func (s *server) tokenEdit(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	f := s.withToken(s.tokenForm(c), t)
+	return s.render(c, http.StatusOK, views.TokenEditPage(f), views.TokenEditContent(f))
+}
+
+func (s *server) tokenUpdate(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	in := tokenInput(c)
+	updated, errs, err := s.tokens.Update(c.Request().Context(), t.ID, in)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
+	}
+	if err != nil {
+		return err
+	}
+	if !errs.Valid() {
+		f := withInput(s.withToken(s.tokenForm(c), t), in)
+		f.Errors = errs
+		return s.render(c, http.StatusUnprocessableEntity, views.TokenEditPage(f), views.TokenEditContent(f))
+	}
+	me, _ := currentAdmin(c)
+	s.log.Info("api token updated", "token_id", t.ID, "admin_id", me.ID)
+	s.flash(c, views.FlashSuccess, "Token “"+updated.Name+"” saved.")
+	if !wantsFragment(c) {
+		return s.redirect(c, views.TokenURL(t.ID, ""))
+	}
+	f := s.withToken(s.tokenForm(c), updated)
+	return s.render(c, http.StatusOK, nil, views.TokenEditContent(f))
+}
+
+func (s *server) tokenConfirmRegenerate(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ConfirmPage("Regenerate token", views.RegenerateConfirmForm(t.ID, t.Name)), nil)
+}
+
+func (s *server) tokenRegenerate(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	tok, key, err := s.tokens.Regenerate(c.Request().Context(), t.ID)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
+	}
+	if err != nil {
+		return err
+	}
+	me, _ := currentAdmin(c)
+	s.log.Info("api token regenerated", "token_id", t.ID, "admin_id", me.ID)
+	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” regenerated. The old key no longer works.")
+	return s.reveal(c, http.StatusCreated, tok, key)
+}
+
+func (s *server) tokenConfirmDelete(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ConfirmPage("Delete token", views.DeleteConfirmForm(t.ID, t.Name, false)), nil)
+}
+
+func (s *server) tokenDelete(c echo.Context) error {
+	t, err := s.tokenParam(c)
+	if err != nil {
+		return err
+	}
+	if err := s.tokens.Delete(c.Request().Context(), t.ID); err != nil && !errors.Is(err, apitoken.ErrNotFound) {
+		return err
+	}
+	me, _ := currentAdmin(c)
+	s.log.Info("api token deleted", "token_id", t.ID, "admin_id", me.ID)
+	s.flash(c, views.FlashSuccess, "Token “"+t.Name+"” deleted.")
+	if wantsFragment(c) && c.Request().Header.Get("HX-Target") == "token-row-"+strconv.FormatInt(t.ID, 10) {
+		// An empty answer swapped over the row removes it in place.
+		return s.render(c, http.StatusOK, nil, views.Nothing())
+	}
+	return s.redirect(c, views.TokensURL)
 }

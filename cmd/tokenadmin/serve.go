@@ -43,14 +43,24 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Warn("TOKENADMIN_SECRET is unset: generated a new secret", "file", config.DefaultSecretFile,
 			"note", "keep this file; every instance of a deployment must share the same secret")
 	}
+	registry, err := loadRegistry(cfg)
+	if err != nil {
+		return err
+	}
+	for _, w := range registry.Warnings() {
+		log.Warn("content types", "warning", w)
+	}
 	d, err := openDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	tokens := newTokenService(d, secret, registry)
 
 	e := handlers.NewServer(handlers.Options{
 		Store:          d,
+		Tokens:         tokens,
+		Registry:       registry,
 		Logger:         log,
 		SessionAuthKey: config.DeriveKey(secret, config.PurposeSessionAuth),
 		SessionEncKey:  config.DeriveKey(secret, config.PurposeSessionEnc),
