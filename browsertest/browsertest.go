@@ -8,7 +8,11 @@
 //	srv := httptest.NewServer(handler)
 //	t.Cleanup(srv.Close)
 //	ctx := browsertest.New(t)
-//	err := chromedp.Run(ctx, chromedp.Navigate(srv.URL), chromedp.Click(`[data-testid="create-token"]`))
+//	browsertest.Run(t, ctx,
+//		chromedp.Navigate(srv.URL),
+//		chromedp.Click(`[data-testid="create-token"]`, chromedp.ByQuery),
+//	)
+//	browsertest.Screenshot(t, ctx, "form")
 package browsertest
 
 import (
@@ -132,9 +136,9 @@ func New(t testing.TB) context.Context {
 	})
 
 	// Start the browser now, so a broken installation fails here rather than
-	// in the test's first action. Focus emulation makes the tab behave as
-	// the focused window (clipboard, :focus-visible, document.hasFocus) even
-	// though headless Chromium has no window manager.
+	// in the test's first action. Focus emulation keeps the tab "focused"
+	// even when a test opens another tab: the clipboard API rejects with
+	// "Document is not focused" otherwise.
 	if err := chromedp.Run(ctx, emulation.SetFocusEmulationEnabled(true)); err != nil {
 		t.Fatalf("browsertest: start chromium (%s): %v", execPath, err)
 	}
@@ -151,6 +155,22 @@ func chromedpErrorf(format string, args ...any) {
 		return
 	}
 	log.Printf(format, args...)
+}
+
+// ActionTimeout bounds each [Run]. chromedp waits for a selector forever,
+// so without it a missing element hangs the test until go test's -timeout
+// kills the whole package.
+const ActionTimeout = 15 * time.Second
+
+// Run runs actions in ctx's tab within [ActionTimeout] and ends the test
+// with t.Fatal if one fails.
+func Run(t testing.TB, ctx context.Context, actions ...chromedp.Action) {
+	t.Helper()
+	runCtx, cancel := context.WithTimeout(ctx, ActionTimeout)
+	defer cancel()
+	if err := chromedp.Run(runCtx, actions...); err != nil {
+		t.Fatalf("browsertest: %v", err)
+	}
 }
 
 // chromiumPath prefers Debian's launcher, which applies the distribution's

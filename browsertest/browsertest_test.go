@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/tokenadmin/tokenadmin/browsertest"
 	"github.com/tokenadmin/tokenadmin/static"
@@ -88,15 +89,12 @@ func TestClickAndScreenshot(t *testing.T) {
 	ctx := browsertest.New(t)
 
 	var title, text string
-	err := chromedp.Run(ctx,
+	browsertest.Run(t, ctx,
 		chromedp.Navigate(srv.URL),
 		chromedp.Title(&title),
 		chromedp.Click("#greet", chromedp.ByQuery),
 		chromedp.Text("#greet", &text, chromedp.ByQuery),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if title != "Harness" {
 		t.Errorf("got title %q, want %q", title, "Harness")
 	}
@@ -150,9 +148,7 @@ func TestConsoleErrorsAreReported(t *testing.T) {
 	t.Run("collected", func(t *testing.T) {
 		ctx := browsertest.New(t)
 		browsertest.AllowConsoleError(ctx, "boom")
-		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/boom")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Run(t, ctx, chromedp.Navigate(srv.URL+"/boom"))
 		waitFor(t, "both errors", func() bool { return len(browsertest.ConsoleErrors(ctx)) >= 2 })
 		got := strings.Join(browsertest.ConsoleErrors(ctx), "\n")
 		for _, want := range []string{"console.error: logged boom 42", "exception: Uncaught Error: uncaught boom", "/boom.js:2:"} {
@@ -165,9 +161,7 @@ func TestConsoleErrorsAreReported(t *testing.T) {
 	t.Run("CSP violation collected", func(t *testing.T) {
 		ctx := browsertest.New(t)
 		browsertest.AllowConsoleError(ctx, "Content Security Policy")
-		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/inline")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Run(t, ctx, chromedp.Navigate(srv.URL+"/inline"))
 		waitFor(t, "the CSP violation", func() bool { return len(browsertest.ConsoleErrors(ctx)) >= 1 })
 		if got := browsertest.ConsoleErrors(ctx)[0]; !strings.Contains(got, "inline script") {
 			t.Errorf("got %q, want the blocked inline script", got)
@@ -184,9 +178,7 @@ func TestConsoleErrorsAreReported(t *testing.T) {
 			}
 		})
 		ctx := browsertest.New(rec)
-		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/boom")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Run(t, ctx, chromedp.Navigate(srv.URL+"/boom"))
 	})
 
 	t.Run("allowed errors are not reported", func(t *testing.T) {
@@ -198,9 +190,7 @@ func TestConsoleErrorsAreReported(t *testing.T) {
 		})
 		ctx := browsertest.New(rec)
 		browsertest.AllowConsoleError(ctx, "boom")
-		if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL+"/boom")); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Run(t, ctx, chromedp.Navigate(srv.URL+"/boom"))
 	})
 }
 
@@ -216,14 +206,11 @@ func TestClipboard(t *testing.T) {
 	if err := browsertest.GrantClipboard(ctx, srv.URL); err != nil {
 		t.Fatal(err)
 	}
-	err := chromedp.Run(ctx,
+	browsertest.Run(t, ctx,
 		chromedp.Navigate(srv.URL),
 		chromedp.Click("#copy", chromedp.ByQuery),
 		chromedp.WaitReady(`//button[text()="done"]`),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	got, err := browsertest.ReadClipboard(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -256,9 +243,7 @@ func serveStatic(mux *http.ServeMux) {
 // evalJSON runs a JavaScript expression and decodes its JSON-able result.
 func evalJSON(t *testing.T, ctx context.Context, expr string, out any) {
 	t.Helper()
-	if err := chromedp.Run(ctx, chromedp.Evaluate(expr, out)); err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
+	browsertest.Run(t, ctx, chromedp.Evaluate(expr, out))
 }
 
 func TestAppCopyToken(t *testing.T) {
@@ -279,14 +264,11 @@ func TestAppCopyToken(t *testing.T) {
 	}
 
 	t.Run("clipboard API", func(t *testing.T) {
-		err := chromedp.Run(ctx,
+		browsertest.Run(t, ctx,
 			chromedp.Navigate(srv.URL),
 			chromedp.Click(`[data-testid="copy-token"]`, chromedp.ByQuery),
 			copied(),
 		)
-		if err != nil {
-			t.Fatal(err)
-		}
 		got, err := browsertest.ReadClipboard(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -308,15 +290,12 @@ func TestAppCopyToken(t *testing.T) {
 	})
 
 	t.Run("fallback when the clipboard API rejects", func(t *testing.T) {
-		err := chromedp.Run(ctx,
+		browsertest.Run(t, ctx,
 			chromedp.Navigate(srv.URL),
 			chromedp.Evaluate(`navigator.clipboard.writeText = function () { return Promise.reject(new Error('denied')); }`, nil),
 			chromedp.Click(`[data-testid="copy-token"]`, chromedp.ByQuery),
 			copied(),
 		)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var selected string
 		evalJSON(t, ctx, `String(window.getSelection()).trim()`, &selected)
 		if selected != "tka_0123456789" {
@@ -325,16 +304,13 @@ func TestAppCopyToken(t *testing.T) {
 	})
 
 	t.Run("no way to copy", func(t *testing.T) {
-		err := chromedp.Run(ctx,
+		browsertest.Run(t, ctx,
 			chromedp.Navigate(srv.URL),
 			chromedp.Evaluate(`navigator.clipboard.writeText = function () { return Promise.reject(new Error('denied')); };
 				document.execCommand = function () { return false; }`, nil),
 			chromedp.Click(`[data-testid="copy-token"]`, chromedp.ByQuery),
 			chromedp.Poll(label+` === 'Press Ctrl+C to copy'`, nil, chromedp.WithPollingTimeout(3*time.Second)),
 		)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var selected string
 		evalJSON(t, ctx, `String(window.getSelection()).trim()`, &selected)
 		if selected != "tka_0123456789" {
@@ -388,64 +364,47 @@ func TestAppDialog(t *testing.T) {
 	}
 	open := chromedp.Click(`[data-testid="delete-button"]`, chromedp.ByQuery)
 
-	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL), chromedp.WaitReady(`body`, chromedp.ByQuery)); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, chromedp.Navigate(srv.URL), chromedp.WaitReady(`body`, chromedp.ByQuery))
 	if s := read(); s.Open {
 		t.Fatal("dialog open before its button was clicked")
 	}
 
-	if err := chromedp.Run(ctx, open); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, open)
 	if s := read(); !s.Open || s.Focus != "delete-confirm" {
 		t.Errorf("after opening got %+v, want open with focus on delete-confirm", s)
 	}
 	browsertest.Screenshot(t, ctx, "open")
 
-	if err := chromedp.Run(ctx, chromedp.KeyEvent(kbEscape)); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, chromedp.KeyEvent(kb.Escape))
 	if s := read(); s.Open || s.Focus != "delete-button" {
 		t.Errorf("after Escape got %+v, want closed with focus back on delete-button", s)
 	}
 
-	if err := chromedp.Run(ctx, open, chromedp.Click(`[data-dialog-close]`, chromedp.ByQuery)); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, open, chromedp.Click(`[data-dialog-close]`, chromedp.ByQuery))
 	if s := read(); s.Open {
 		t.Error("Cancel left the dialog open")
 	}
 
 	// A 422 swaps its message into the dialog, which must stay open; the
 	// harness must not count Chromium's log line for the 422 as an error.
-	err := chromedp.Run(ctx, open,
+	browsertest.Run(t, ctx, open,
 		chromedp.Click(`input[name="fail"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="delete-confirm"]`, chromedp.ByQuery),
 		chromedp.Poll(`document.getElementById('dialog-error').textContent !== ''`, nil, chromedp.WithPollingTimeout(3*time.Second)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s := read(); !s.Open || s.Error != "Still in use" {
 		t.Errorf("after a 422 got %+v, want the dialog open with the error", s)
 	}
 
-	err = chromedp.Run(ctx,
+	browsertest.Run(t, ctx,
 		chromedp.Click(`input[name="fail"]`, chromedp.ByQuery),
 		chromedp.Click(`[data-testid="delete-confirm"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#done`, chromedp.ByQuery),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if s := read(); s.Open || s.Result != "Deleted" {
 		t.Errorf("after a successful request got %+v, want the dialog closed and the result swapped in", s)
 	}
 }
-
-// kbEscape is the key chromedp.KeyEvent sends for Escape.
-const kbEscape = "\u001b"
 
 func TestAppFlashDismiss(t *testing.T) {
 	srv := newSite(t, map[string]string{
@@ -455,14 +414,11 @@ func TestAppFlashDismiss(t *testing.T) {
 	}, serveStatic)
 	ctx := browsertest.New(t)
 	var n int
-	err := chromedp.Run(ctx,
+	browsertest.Run(t, ctx,
 		chromedp.Navigate(srv.URL),
 		chromedp.Click(`[data-dismiss]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('[data-testid="flash"]').length`, &n),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n != 0 {
 		t.Errorf("got %d flash messages after dismissing, want 0", n)
 	}
@@ -537,15 +493,11 @@ func TestAppPermissions(t *testing.T) {
 	}
 	click := func(sel string) {
 		t.Helper()
-		if err := chromedp.Run(ctx, chromedp.Click(sel, chromedp.ByQuery)); err != nil {
-			t.Fatal(err)
-		}
+		browsertest.Run(t, ctx, chromedp.Click(sel, chromedp.ByQuery))
 	}
 	article := `[data-content-type="api::article.article"] `
 
-	if err := chromedp.Run(ctx, chromedp.Navigate(srv.URL)); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Run(t, ctx, chromedp.Navigate(srv.URL))
 	check("on load", "mixed X....", "unchecked ...")
 
 	click(article + `[data-testid="select-all"]`)
@@ -569,15 +521,13 @@ func TestAppPermissions(t *testing.T) {
 	check("back to custom", "mixed .XXXX", "unchecked ...")
 
 	// A swap brings fresh markup; its select-all must be right at once.
-	if err := chromedp.Run(ctx,
+	browsertest.Run(t, ctx,
 		chromedp.Click(`[hx-get="/groups"]`, chromedp.ByQuery),
 		// The fresh markup ticks find, which the page had unticked.
 		chromedp.Poll(`document.querySelector('[value="api::article.article.find"]').checked`, nil,
 			chromedp.WithPollingTimeout(3*time.Second)),
 		// init runs on htmx:afterSettle, 20 ms after the swap.
 		chromedp.Sleep(100*time.Millisecond),
-	); err != nil {
-		t.Fatal(err)
-	}
+	)
 	check("after an htmx swap", "mixed X....", "unchecked ...")
 }

@@ -114,7 +114,7 @@
       if (!box.disabled) enabled++;
     });
     all.checked = boxes.length > 0 && checked === boxes.length;
-    all.indeterminate = false;
+    all.indeterminate = checked > 0 && checked < boxes.length;
     all.disabled = boxes.length > 0 && enabled === 0;
   }
 
@@ -222,7 +222,7 @@
   document.addEventListener('htmx:afterRequest', function (event) {
     var detail = event.detail || {};
     var xhr = detail.xhr;
-    if (!detail.successful || !xhr || xhr.status < 200 ) return;
+    if (!detail.successful || !xhr || xhr.status < 200 || xhr.status > 299) return;
     var source = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
     closeDialog(closest(source, 'dialog'));
   });
