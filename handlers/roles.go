@@ -163,4 +163,3 @@ func (s *server) rolePermission(c echo.Context) error {
 	}
 	return echo.ErrNotFound
 }
-

@@ -14,7 +14,7 @@ import (
 // Tailwind source input.css) and js/*.js. Paths inside are relative to this
 // directory, e.g. "css/app.css".
 //
-//go:embed css/app.css js/*.js
+//go:embed css/app.css js/*.js favicon.svg
 var FS embed.FS
 
 // Version identifies the embedded assets' content, for cache-busting URLs
