@@ -25,6 +25,8 @@ Usage:
   tokenadmin [serve] [flags]      start the server (the default)
   tokenadmin migrate [flags]      apply pending database migrations and exit
   tokenadmin admin create [flags] add an admin account
+  tokenadmin token create|list|regenerate|delete
+                                  mint and manage API tokens from scripts
 
 Run "tokenadmin COMMAND --help" for a command's flags.
 `
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageError{"admin: unknown subcommand"}
 		}
 		return runAdminCreate(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "token":
+		return runToken(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, mainUsage)
 		return nil

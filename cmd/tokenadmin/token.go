@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/config"
+	"github.com/tokenadmin/tokenadmin/db"
+)
+
+const tokenUsage = `Usage:
+  tokenadmin token create --name N [--description D] --type read-only|full-access|custom
+                          --duration 7d|30d|90d|unlimited [--permission ACTION]... [--json]
+  tokenadmin token list [--json]
+  tokenadmin token regenerate ID
+  tokenadmin token delete ID
+
+create and regenerate print the new key alone on stdout, so that
+TOKEN=$(tokenadmin token create ...) works; it is never shown again.
+`
+
+func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, tokenUsage)
+		return usageError{"token: missing subcommand"}
+	}
+	switch args[0] {
+	case "create":
+		return runTokenCreate(ctx, args[1:], getenv, stdout, stderr)
+	case "list":
+		return runTokenList(ctx, args[1:], getenv, stdout, stderr)
+	case "regenerate", "delete":
+		return runTokenByID(ctx, args[0], args[1:], getenv, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, tokenUsage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "token: unknown subcommand %q\n\n%s", args[0], tokenUsage)
+	return usageError{"token: unknown subcommand"}
+}
+
+// repeated collects a flag given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// tokenEnv is what every token subcommand needs: the database and the
+// service keyed with the deployment secret.
+type tokenEnv struct {
+	db      *db.DB
+	service *apitoken.Service
+}
+
+func openTokenEnv(ctx context.Context, flags *config.Flags, getenv func(string) string, stderr io.Writer) (*tokenEnv, error) {
+	cfg, err := flags.Load(getenv)
+	if err != nil {
+		return nil, err
+	}
+	// The CLI must hash keys exactly as the server does, so it reads the
+	// same secret. A secret generated here is the one a server started in
+	// this folder will read; anywhere else its keys would not work.
+	secret, generated, err := cfg.Secret(config.DefaultSecretFile)
+	if err != nil {
+		return nil, err
+	}
+	if generated {
+		fmt.Fprintf(stderr, "warning: TOKENADMIN_SECRET is unset: generated %s; the server must use the same secret for these keys to work\n", config.DefaultSecretFile)
+	}
+	registry, err := loadRegistry(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &tokenEnv{db: d, service: newTokenService(d, secret, registry)}, nil
+}
+
+// tokenJSON is a token as the CLI prints it: never a key, except once,
+// right after create.
+type tokenJSON struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	Description string     `json:"description"`
+	Type        string     `json:"type"`
+	Permissions []string   `json:"permissions"`
+	ExpiresAt   *time.Time `json:"expiresAt"`
+	LastUsedAt  *time.Time `json:"lastUsedAt"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	AccessKey   string     `json:"accessKey,omitempty"`
+}
+
+func toJSON(t apitoken.Token) tokenJSON {
+	perms := t.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return tokenJSON{ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), Permissions: perms,
+		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+// cliDuration maps the CLI's 7d/30d/90d/unlimited onto the form's values.
+func cliDuration(s string) string {
+	if n := strings.TrimSuffix(s, "d"); n != s {
+		if _, err := strconv.Atoi(n); err == nil {
+			return n
+		}
+	}
+	return s
+}
+
+func runTokenCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token create", tokenUsage+"\nFlags:\n", stderr)
+	flags := config.Bind(fs)
+	name := fs.String("name", "", "token name (required, unique)")
+	description := fs.String("description", "", "what the token is for")
+	typ := fs.String("type", "", "read-only, full-access or custom (required)")
+	duration := fs.String("duration", "", "7d, 30d, 90d or unlimited (required)")
+	var perms repeated
+	fs.Var(&perms, "permission", "an action such as api::article.article.find (custom tokens; repeatable)")
+	asJSON := fs.Bool("json", false, "print the token as JSON, with its key")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	env, err := openTokenEnv(ctx, flags, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	tok, key, errs, err := env.service.Create(ctx, apitoken.Input{
+		Name: *name, Description: *description, Type: *typ, Duration: cliDuration(*duration), Permissions: perms,
+	}, nil)
+	if err != nil {
+		return err
+	}
+	if !errs.Valid() {
+		for _, f := range errs.Fields() {
+			flagName := f
+			if f == "permissions" {
+				flagName = "permission"
+			}
+			fmt.Fprintf(stderr, "--%s: %s\n", flagName, errs[f])
+		}
+		return errors.New("token not created")
+	}
+	if *asJSON {
+		j := toJSON(tok)
+		j.AccessKey = key
+		return json.NewEncoder(stdout).Encode(j)
+	}
+	_, err = fmt.Fprintln(stdout, key)
+	return err
+}
+
+func runTokenList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token list", tokenUsage+"\nFlags:\n", stderr)
+	flags := config.Bind(fs)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	env, err := openTokenEnv(ctx, flags, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	var all []apitoken.Token
+	for offset := 0; ; offset += 500 {
+		page, total, err := env.db.Tokens(ctx, apitoken.ListQuery{Sort: apitoken.SortName, Limit: 500, Offset: offset})
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if len(all) >= total || len(page) == 0 {
+			break
+		}
+	}
+	if *asJSON {
+		out := make([]tokenJSON, 0, len(all))
+		for _, t := range all {
+			out = append(out, toJSON(t))
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tKEY\tEXPIRES\tLAST USED")
+	for _, t := range all {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Type, t.KeyHint, timeOr(t.ExpiresAt, "never"), timeOr(t.LastUsedAt, "never"))
+	}
+	return tw.Flush()
+}
+
+func timeOr(t *time.Time, none string) string {
+	if t == nil {
+		return none
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func runTokenByID(ctx context.Context, verb string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token "+verb, "Usage: tokenadmin token "+verb+" ID\n\nFlags:\n", stderr)
+	flags := config.Bind(fs)
+	// The ID may come before or after the flags.
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if idArg == "" && fs.NArg() == 1 {
+		idArg = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{"token " + verb + ": one ID"}
+	}
+	id, err := strconv.ParseInt(idArg, 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(stderr, "token %s: %q is not a token ID (see tokenadmin token list)\n", verb, idArg)
+		fs.Usage()
+		return usageError{"bad ID"}
+	}
+	env, err := openTokenEnv(ctx, flags, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	switch verb {
+	case "regenerate":
+		_, key, err := env.service.Regenerate(ctx, id)
+		if errors.Is(err, apitoken.ErrNotFound) {
+			return fmt.Errorf("no token with ID %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, key)
+		return err
+	default:
+		err := env.service.Delete(ctx, id)
+		if errors.Is(err, apitoken.ErrNotFound) {
+			return fmt.Errorf("no token with ID %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "deleted token %d\n", id)
+		return nil
+	}
+}
