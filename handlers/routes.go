@@ -48,6 +48,8 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.POST("/settings/api-tokens/:id/delete", s.tokenDelete, can(access.TokensDelete))
 	signedIn.DELETE("/settings/api-tokens/:id", s.tokenDelete, can(access.TokensDelete))
 
+	signedIn.GET("/settings/content-api", s.contentAPI)
+
 	signedIn.GET("/settings/roles", s.rolesIndex, can(access.RolesRead))
 	signedIn.GET("/settings/roles/create", s.roleNew, can(access.RolesCreate))
 	signedIn.POST("/settings/roles", s.roleCreate, can(access.RolesCreate))

@@ -55,10 +55,10 @@ func (s *server) tokensIndex(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.TokensPage(v), views.TokensContent(v))
 }
 
-// tokenForm builds the form's view model for the current admin.
-func (s *server) tokenForm(c echo.Context) views.TokenFormView {
-	me, _ := currentAdmin(c)
-	f := views.TokenFormView{}
+// accordionGroups are the registry's content types as the accordion and
+// the content API page show them.
+func (s *server) accordionGroups() []views.AccordionGroupView {
+	var out []views.AccordionGroupView
 	for _, g := range s.registry.Groups() {
 		ag := views.AccordionGroupView{UID: g.UID, DisplayName: g.DisplayName}
 		for _, a := range g.Actions {
@@ -66,8 +66,21 @@ func (s *server) tokenForm(c echo.Context) views.TokenFormView {
 				Action: a.Action, Verb: a.Verb, Method: a.Method, Path: a.Path, Description: a.Description,
 			})
 		}
-		f.Groups = append(f.Groups, ag)
+		out = append(out, ag)
 	}
+	return out
+}
+
+// contentAPI shows what each permission opens: any signed-in admin may
+// read it, as in Strapi.
+func (s *server) contentAPI(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.ContentAPIPage(s.accordionGroups()), nil)
+}
+
+// tokenForm builds the form's view model for the current admin.
+func (s *server) tokenForm(c echo.Context) views.TokenFormView {
+	me, _ := currentAdmin(c)
+	f := views.TokenFormView{Groups: s.accordionGroups()}
 	f.ReadOnly = !access.Can(me, access.TokensUpdate)
 	f.CanRegenerate = access.Can(me, access.TokensRegenerate)
 	f.CanDelete = access.Can(me, access.TokensDelete)

@@ -548,3 +548,25 @@ func TestTokenRowBadgesAndNever(t *testing.T) {
 		t.Error("a row holds key material")
 	}
 }
+
+func TestContentAPIPageListsRoutes(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.seedAdmin("al@example.com", "author")
+	// Any signed-in admin may read it, like Strapi's routes endpoint.
+	res := app.login("al@example.com").get("/admin/settings/content-api")
+	wantStatus(t, res, http.StatusOK)
+	doc := res.doc(t)
+	article := doc.Find(`[data-testid="content-type"][data-content-type="api::article.article"]`)
+	if !strings.Contains(article.Text(), "GET/api/articles/:documentId") && !strings.Contains(article.Text(), "/api/articles/:documentId") {
+		t.Errorf("article routes: %q", article.Text())
+	}
+	if article.Find("tbody tr").Length() != 5 {
+		t.Errorf("article has %d routes, want 5", article.Find("tbody tr").Length())
+	}
+	// The accordion links to it.
+	super := app.login("ada@example.com")
+	if href, _ := super.get("/admin/settings/api-tokens/create").doc(t).Find(`[data-testid="permissions-accordion"] a[href="/admin/settings/content-api"]`).Attr("href"); href == "" {
+		t.Error("accordion does not link to the content API page")
+	}
+}
