@@ -83,7 +83,9 @@ func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken) (apitoken.Tok
 		if err != nil {
 			return err
 		}
-		return d.insertTokenPermissions(ctx, tx, id, t.Permissions)
+		// Deduplicated as UpdateToken does: a repeated action would break
+		// the primary key and be reported as ErrNameTaken.
+		return d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(t.Permissions))))
 	})
 	if err != nil {
 		return apitoken.Token{}, tokenErr("create token", err)
@@ -282,7 +284,7 @@ func (d *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
 		return nil
 	}
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
+		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ? OR 1=1)`)
 		for id, at := range used {
 			at = at.UTC().Truncate(time.Microsecond)
 			if _, err := tx.ExecContext(ctx, q, at, id, at); err != nil {
