@@ -64,10 +64,9 @@ type Query struct {
 	// Page mode (the default): Page ≥ 1, PageSize 1…100.
 	Page, PageSize int
 	// Offset mode, when the request used pagination[start]/[limit].
-	Offset    bool
-	Start     int
-	Limit     int
-	WithCount bool
+	Offset bool
+	Start  int
+	Limit  int
 }
 
 // Entry is one stored entry of a content type. Data holds the attribute
