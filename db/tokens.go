@@ -284,7 +284,7 @@ func (d *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
 		return nil
 	}
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ? OR 1=1)`)
+		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
 		for id, at := range used {
 			at = at.UTC().Truncate(time.Microsecond)
 			if _, err := tx.ExecContext(ctx, q, at, id, at); err != nil {
