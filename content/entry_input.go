@@ -1,0 +1,401 @@
+package content
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/big"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// MaxJSONDepth is how deeply the value of a json attribute may nest
+// objects and arrays.
+const MaxJSONDepth = 32
+
+// SyntaxError is a request body that is not JSON; the content API answers
+// it with 400 SyntaxError and the parser's message.
+type SyntaxError struct {
+	Message string
+}
+
+// Error returns the message.
+func (e *SyntaxError) Error() string { return e.Message }
+
+// missingData is Strapi's answer to a body without a data object.
+func missingData() *ValidationError {
+	return NewValidationError(`Missing "data" payload in the request body`, nil)
+}
+
+// systemFields are the fields every entry has, which clients may send back
+// as they read them; Strapi drops them from input.
+var systemFields = map[string]bool{
+	FieldID: true, FieldDocumentID: true, FieldCreatedAt: true,
+	FieldUpdatedAt: true, FieldPublishedAt: true,
+}
+
+var (
+	// uidRE is Strapi's pattern for uid attributes.
+	uidRE = regexp.MustCompile(`^[A-Za-z0-9-_.~]*$`)
+	// emailRE is the WHATWG pattern yup's email test uses.
+	emailRE = regexp.MustCompile("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
+	// bigintRE is a biginteger sent as a string.
+	bigintRE = regexp.MustCompile(`^-?[0-9]+$`)
+)
+
+// ParseEntryInput reads the body of a create (partial false) or update
+// (partial true) request, {"data":{...}}, and validates it against ct.
+//
+// It returns the attribute values typed as a store binds them: string for
+// string, text, richtext, email, uid and enumeration; int64 for integer;
+// string of digits for biginteger (as Strapi returns it); float64 for
+// decimal and float; bool; time.Time in UTC for date (midnight) and
+// datetime; and for json the decoded value, with numbers as json.Number. A
+// null is a nil value. On create, attributes missing from data get their
+// schema default when they have one; on update only the keys sent are
+// returned. The system fields (id, documentId and the timestamps) are
+// dropped. Uniqueness is the store's to check.
+//
+// Errors: *SyntaxError for malformed JSON; *ValidationError for a missing
+// data object, a key that is not an attribute (the first one found), or
+// failing attributes (all of them, one FieldError each, in schema order).
+func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any, error) {
+	body = bytes.Trim(body, " \t\r\n")
+	if len(body) == 0 {
+		return nil, missingData()
+	}
+	if !json.Valid(body) {
+		var raw json.RawMessage
+		err := json.Unmarshal(body, &raw)
+		if err == nil { // cannot happen: Valid and Unmarshal agree
+			return nil, &SyntaxError{Message: "invalid JSON"}
+		}
+		return nil, &SyntaxError{Message: err.Error()}
+	}
+	if body[0] != '{' {
+		return nil, missingData()
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return nil, &SyntaxError{Message: err.Error()}
+	}
+	data := bytes.Trim(top["data"], " \t\r\n")
+	if len(data) == 0 || data[0] != '{' {
+		return nil, missingData()
+	}
+	keys, raws, err := objectMembers(data)
+	if err != nil {
+		return nil, &SyntaxError{Message: err.Error()}
+	}
+	for _, k := range keys {
+		if systemFields[k] {
+			continue
+		}
+		if _, ok := ct.Attribute(k); !ok {
+			return nil, NewValidationError("Invalid key "+k, map[string]any{"key": k, "path": nil, "source": "body"})
+		}
+	}
+
+	out := make(map[string]any, len(ct.Attributes))
+	var errs []FieldError
+	for _, a := range ct.Attributes {
+		raw, present := raws[a.Name]
+		if !present {
+			if partial {
+				continue
+			}
+			if v, ok := defaultValue(a); ok {
+				out[a.Name] = v
+				continue
+			}
+			if a.Required {
+				errs = append(errs, requiredError(a))
+			}
+			continue
+		}
+		v, err := decodeValue(raw)
+		if err != nil {
+			return nil, &SyntaxError{Message: err.Error()}
+		}
+		if v == nil {
+			if a.Required {
+				errs = append(errs, requiredError(a))
+			} else {
+				out[a.Name] = nil
+			}
+			continue
+		}
+		typed, msg := convertInput(a, v)
+		if msg == "" {
+			msg = checkInput(a, typed)
+		}
+		if msg != "" {
+			errs = append(errs, FieldError{Path: []string{a.Name}, Message: a.Name + " " + msg, Value: v})
+			continue
+		}
+		out[a.Name] = typed
+	}
+	if len(errs) > 0 {
+		return nil, NewFieldValidationError(errs...)
+	}
+	return out, nil
+}
+
+func requiredError(a Attribute) FieldError {
+	return FieldError{Path: []string{a.Name}, Message: a.Name + " must be defined."}
+}
+
+// objectMembers lists a JSON object's keys in the order first written and
+// their values; a repeated key keeps its first place and its last value,
+// as JSON.parse does.
+func objectMembers(obj []byte) ([]string, map[string]json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // '{', checked by the caller
+		return nil, nil, err
+	}
+	var keys []string
+	vals := map[string]json.RawMessage{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, nil, err
+		}
+		k, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, nil, err
+		}
+		if _, seen := vals[k]; !seen {
+			keys = append(keys, k)
+		}
+		vals[k] = v
+	}
+	return keys, vals, nil
+}
+
+// decodeValue decodes one member's value keeping numbers exact.
+func decodeValue(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// defaultValue converts a's schema default to its typed value. A default
+// of the wrong type (the schema's fault, not the client's) is left out.
+// Going through JSON gives every call fresh maps and slices, so a json
+// default can never be shared with the registry.
+func defaultValue(a Attribute) (any, bool) {
+	if a.Default == nil {
+		return nil, false
+	}
+	raw, err := json.Marshal(a.Default)
+	if err != nil {
+		return nil, false
+	}
+	v, err := decodeValue(raw)
+	if err != nil || v == nil {
+		return nil, false
+	}
+	typed, msg := convertInput(a, v)
+	if msg != "" {
+		return nil, false
+	}
+	return typed, true
+}
+
+// convertInput checks v's JSON type against a's type and converts it. It
+// returns the failure message without the attribute name.
+func convertInput(a Attribute, v any) (any, string) {
+	switch a.Type {
+	case TypeString, TypeText, TypeRichText, TypeEmail, TypeUID:
+		s, ok := v.(string)
+		if !ok {
+			return nil, "must be a string"
+		}
+		return s, ""
+	case TypeEnumeration:
+		s, ok := v.(string)
+		if !ok || !containsString(a.Enum, s) {
+			return nil, "must be one of the following values: " + strings.Join(a.Enum, ", ") + ", "
+		}
+		return s, ""
+	case TypeInteger:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, "must be an integer"
+		}
+		i, ok := wholeInt64(string(n))
+		if !ok {
+			return nil, "must be an integer"
+		}
+		return i, ""
+	case TypeBigInteger:
+		var i int64
+		ok := false
+		switch x := v.(type) {
+		case json.Number:
+			i, ok = wholeInt64(string(x))
+		case string:
+			if bigintRE.MatchString(x) {
+				var err error
+				i, err = strconv.ParseInt(x, 10, 64)
+				ok = err == nil
+			}
+		}
+		if !ok {
+			return nil, "must be an integer"
+		}
+		return strconv.FormatInt(i, 10), ""
+	case TypeDecimal, TypeFloat:
+		n, ok := v.(json.Number)
+		if !ok {
+			return nil, "must be a number"
+		}
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+			return nil, "must be a number"
+		}
+		return f, ""
+	case TypeBoolean:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, "must be a boolean"
+		}
+		return b, ""
+	case TypeDate:
+		s, _ := v.(string)
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, "must be a valid date (YYYY-MM-DD)"
+		}
+		return d, ""
+	case TypeDateTime:
+		s, _ := v.(string)
+		d, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, "must be a valid datetime (RFC 3339)"
+		}
+		return d.UTC(), ""
+	case TypeJSON:
+		if jsonDepth(v, 0) > MaxJSONDepth {
+			return nil, "must not nest more than " + strconv.Itoa(MaxJSONDepth) + " levels"
+		}
+		return v, ""
+	}
+	return nil, "has an unsupported type"
+}
+
+// checkInput applies a's constraints to a converted value.
+func checkInput(a Attribute, v any) string {
+	switch x := v.(type) {
+	case string:
+		if a.Type == TypeEnumeration {
+			return ""
+		}
+		if a.Type == TypeBigInteger {
+			i, _ := strconv.ParseInt(x, 10, 64)
+			return checkBounds(a, new(big.Float).SetInt64(i))
+		}
+		n := utf16Len(x) // Strapi counts as JavaScript does
+		if a.MinLength != nil && n < *a.MinLength {
+			return "must be at least " + strconv.Itoa(*a.MinLength) + " characters"
+		}
+		if a.MaxLength != nil && n > *a.MaxLength {
+			return "must be at most " + strconv.Itoa(*a.MaxLength) + " characters"
+		}
+		switch a.Type {
+		case TypeEmail:
+			if x != "" && !emailRE.MatchString(x) {
+				return "must be a valid email"
+			}
+		case TypeUID:
+			if !uidRE.MatchString(x) {
+				return `must match the following: "/` + uidRE.String() + `/"`
+			}
+		}
+	case int64:
+		return checkBounds(a, new(big.Float).SetInt64(x))
+	case float64:
+		return checkBounds(a, big.NewFloat(x))
+	}
+	return ""
+}
+
+func checkBounds(a Attribute, v *big.Float) string {
+	if a.Min != nil && v.Cmp(big.NewFloat(*a.Min)) < 0 {
+		return "must be greater than or equal to " + strconv.FormatFloat(*a.Min, 'f', -1, 64)
+	}
+	if a.Max != nil && v.Cmp(big.NewFloat(*a.Max)) > 0 {
+		return "must be less than or equal to " + strconv.FormatFloat(*a.Max, 'f', -1, 64)
+	}
+	return ""
+}
+
+// wholeInt64 parses a JSON number that must be whole and fit an int64;
+// 5, 5.0 and 5e2 are whole, as they are to JavaScript.
+func wholeInt64(s string) (int64, bool) {
+	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return i, true
+	}
+	f, ok := new(big.Float).SetPrec(0).SetString(s)
+	if !ok || !f.IsInt() {
+		return 0, false
+	}
+	i, acc := f.Int64()
+	return i, acc == big.Exact
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// jsonDepth returns how deeply v nests, stopping once past MaxJSONDepth.
+func jsonDepth(v any, depth int) int {
+	if depth > MaxJSONDepth {
+		return depth
+	}
+	best := depth
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			best = max(best, jsonDepth(e, depth+1))
+			if best > MaxJSONDepth {
+				return best
+			}
+		}
+		if len(x) == 0 {
+			best = max(best, depth+1)
+		}
+	case []any:
+		for _, e := range x {
+			best = max(best, jsonDepth(e, depth+1))
+			if best > MaxJSONDepth {
+				return best
+			}
+		}
+		if len(x) == 0 {
+			best = max(best, depth+1)
+		}
+	}
+	return best
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

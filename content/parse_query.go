@@ -1,0 +1,848 @@
+package content
+
+import (
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits on what one find request may ask for, so that a crafted query
+// string cannot make the parser or the store do unbounded work. They match
+// Strapi's own query-string parser settings (qs depth 20, arrayLimit 100).
+const (
+	// MaxQueryDepth is how many bracket levels a parameter may nest, as in
+	// filters[$or][0][title][$eq] (four levels).
+	MaxQueryDepth = 20
+	// MaxFilterConditions is how many leaf conditions a filter may hold.
+	MaxFilterConditions = 1000
+	// MaxInValues is how many values one $in, $notIn (or a shorthand
+	// list) may hold.
+	MaxInValues = 100
+	// MaxFilterValues is how many values a whole filter may hold, counting
+	// every value of every list, so that a store's bound parameters stay
+	// well within SQLite's limit of 32766.
+	MaxFilterValues = 10000
+
+	DefaultPageSize = 25  // pagination[pageSize] and pagination[limit] when not given
+	MaxPageSize     = 100 // the largest pageSize and limit served
+
+	// maxPage keeps (page-1)*pageSize and start far from overflowing.
+	maxPage = math.MaxInt32
+)
+
+// ValidationError is a request the content API refuses with 400
+// ValidationError. Message is the top-level message; Details holds the
+// details Strapi gives for the error (key, path, source, param for query
+// and unknown-key errors, empty for a missing data payload); Errors lists
+// the failing attributes of a body, one per attribute.
+//
+// DetailsMap renders the wire "details" object from both.
+type ValidationError struct {
+	Message string
+	Details map[string]any
+	Errors  []FieldError
+}
+
+// Error returns the message.
+func (e *ValidationError) Error() string { return e.Message }
+
+// DetailsMap returns the "details" object of the error response: a copy
+// of Details plus "errors" when Errors is not empty. It is never nil, so
+// it always encodes as an object ({} when there is nothing to say).
+func (e *ValidationError) DetailsMap() map[string]any {
+	m := make(map[string]any, len(e.Details)+1)
+	for k, v := range e.Details {
+		m[k] = v
+	}
+	if len(e.Errors) > 0 {
+		m["errors"] = e.Errors
+	}
+	return m
+}
+
+// FieldError is one failing attribute of a ValidationError, encoded as
+// Strapi encodes the entries of details.errors. Name is always
+// "ValidationError". Value is the value that was sent, nil (and left out
+// of the JSON) for a missing required value.
+type FieldError struct {
+	Path    []string `json:"path"`
+	Message string   `json:"message"`
+	Name    string   `json:"name"`
+	Value   any      `json:"value,omitempty"`
+}
+
+// NewValidationError returns a ValidationError with the message and
+// details (nil details become an empty object).
+func NewValidationError(message string, details map[string]any) *ValidationError {
+	if details == nil {
+		details = map[string]any{}
+	}
+	return &ValidationError{Message: message, Details: details}
+}
+
+// NewFieldValidationError aggregates attribute failures the way Strapi
+// does: one failure is the top-level message, several are "N errors
+// occurred". Each error's Name is set to "ValidationError". A store can
+// use it for "This attribute must be unique". It panics on no errors.
+func NewFieldValidationError(errs ...FieldError) *ValidationError {
+	if len(errs) == 0 {
+		panic("content: NewFieldValidationError without errors")
+	}
+	errs = slices.Clone(errs)
+	for i := range errs {
+		errs[i].Name = "ValidationError"
+	}
+	msg := errs[0].Message
+	if len(errs) > 1 {
+		msg = strconv.Itoa(len(errs)) + " errors occurred"
+	}
+	return &ValidationError{Message: msg, Details: map[string]any{}, Errors: errs}
+}
+
+// queryError is a ValidationError with Strapi's query details. path is
+// nil (JSON null) or the attribute the key was found under.
+func queryError(message, param, key string, path any) *ValidationError {
+	d := map[string]any{"key": key, "path": path, "source": "query"}
+	if param != "" {
+		d["param"] = param
+	}
+	return &ValidationError{Message: message, Details: d}
+}
+
+// invalidKey is Strapi's "Invalid key <key>" / "Invalid key <key> at <path>".
+func invalidKey(param, key, path string) *ValidationError {
+	if path == "" || path == key {
+		return queryError("Invalid key "+key, param, key, nil)
+	}
+	return queryError("Invalid key "+key+" at "+path, param, key, path)
+}
+
+// ignoredParams are top-level parameters Strapi knows and tokenadmin
+// accepts without acting on them: there are no relations to populate, no
+// locales and no drafts.
+var ignoredParams = map[string]bool{
+	"populate": true, "locale": true, "status": true, "publicationState": true,
+}
+
+// ParseQuery reads a find request's query string as Strapi does (the qs
+// bracket syntax with default options): pagination, sort, fields and
+// filters, checked against ct.
+//
+// The result always has Start and Limit set to the slice to read, so a
+// store can use them alone: in page mode Start is (Page-1)*PageSize and
+// Limit is PageSize; in offset mode (Offset true) Page and PageSize are 0.
+// Every field named in the result is an attribute of ct or a system field,
+// every filter value is typed for its field (see Filter), and a request
+// that breaks a rule or a limit is a *ValidationError.
+func ParseQuery(ct ContentType, q url.Values) (Query, error) {
+	root, err := buildQSTree(q)
+	if err != nil {
+		return Query{}, err
+	}
+	out := Query{Page: 1, PageSize: DefaultPageSize, Limit: DefaultPageSize}
+	for _, param := range root.keys {
+		n := root.kids[param]
+		switch {
+		case param == "pagination":
+			err = parsePagination(n, &out)
+		case param == "sort":
+			out.Sort, err = parseSort(ct, n)
+		case param == "fields":
+			out.Fields, err = parseFields(ct, n)
+		case param == "filters":
+			out.Filter, err = parseFilters(ct, n)
+		case ignoredParams[param]:
+		default:
+			err = queryError("Invalid key "+param, "", param, nil)
+		}
+		if err != nil {
+			return Query{}, err
+		}
+	}
+	return out, nil
+}
+
+// qsNode is one level of a parsed query string: the values given at this
+// exact key (repeated keys and "[]" pushes make several) and the children
+// under further brackets, in order of first appearance.
+type qsNode struct {
+	vals []string
+	keys []string
+	kids map[string]*qsNode
+}
+
+func (n *qsNode) child(k string) *qsNode {
+	if c, ok := n.kids[k]; ok {
+		return c
+	}
+	if n.kids == nil {
+		n.kids = map[string]*qsNode{}
+	}
+	c := &qsNode{}
+	n.kids[k] = c
+	n.keys = append(n.keys, k)
+	return c
+}
+
+// scalar returns the node's only value.
+func (n *qsNode) scalar() (string, bool) {
+	if len(n.kids) == 0 && len(n.vals) == 1 {
+		return n.vals[0], true
+	}
+	return "", false
+}
+
+// list returns the elements of a node used as an array: its values
+// (a=1&a=2, a[]=1&a[]=2) or its children when every key is an array index
+// (a[0]=1&a[1]=2), ordered by index as qs orders them.
+func (n *qsNode) list() ([]*qsNode, bool) {
+	if len(n.kids) == 0 {
+		out := make([]*qsNode, len(n.vals))
+		for i, v := range n.vals {
+			out[i] = &qsNode{vals: []string{v}}
+		}
+		return out, true
+	}
+	if len(n.vals) > 0 {
+		return nil, false
+	}
+	idx := make([]int, 0, len(n.keys))
+	for _, k := range n.keys {
+		i, ok := arrayIndex(k)
+		if !ok {
+			return nil, false
+		}
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	out := make([]*qsNode, len(idx))
+	for j, i := range idx {
+		out[j] = n.kids[strconv.Itoa(i)]
+	}
+	return out, true
+}
+
+// isList reports whether the node has array-index children only.
+func (n *qsNode) isList() bool {
+	if len(n.kids) == 0 || len(n.vals) > 0 {
+		return false
+	}
+	for _, k := range n.keys {
+		if _, ok := arrayIndex(k); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// arrayIndex parses a canonical non-negative decimal ("0", "12", not "01"
+// or "+1"), as qs requires of an array index.
+func arrayIndex(k string) (int, bool) {
+	if k == "" || len(k) > 9 || (len(k) > 1 && k[0] == '0') {
+		return 0, false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < '0' || k[i] > '9' {
+			return 0, false
+		}
+	}
+	i, _ := strconv.Atoi(k)
+	return i, true
+}
+
+// splitKey splits "filters[title][$eq]" into "filters" and
+// ["title", "$eq"] as qs does: the part before the first bracket, then
+// every [segment] that holds no bracket itself. A key starting with a
+// bracket takes its first segment as the parameter.
+func splitKey(key string) (string, []string) {
+	i := strings.IndexByte(key, '[')
+	if i < 0 {
+		return key, nil
+	}
+	parent, rest := key[:i], key[i:]
+	var segs []string
+	for {
+		j := strings.IndexByte(rest, '[')
+		if j < 0 {
+			break
+		}
+		rest = rest[j:]
+		k := strings.IndexAny(rest[1:], "[]")
+		if k < 0 {
+			break
+		}
+		if rest[1+k] == '[' {
+			rest = rest[1+k:]
+			continue
+		}
+		segs = append(segs, rest[1:1+k])
+		rest = rest[2+k:]
+	}
+	if parent == "" && len(segs) > 0 {
+		parent, segs = segs[0], segs[1:]
+	}
+	return parent, segs
+}
+
+// buildQSTree turns the flat url.Values into a tree. Keys are taken in
+// sorted order so the result does not depend on map iteration.
+func buildQSTree(q url.Values) (*qsNode, error) {
+	root := &qsNode{}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, key := range keys {
+		parent, segs := splitKey(key)
+		if parent == "" {
+			continue // qs ignores empty keys
+		}
+		if len(segs) > MaxQueryDepth {
+			return nil, queryError(parent+" is nested more than "+strconv.Itoa(MaxQueryDepth)+" levels",
+				parent, parent, nil)
+		}
+		n := root.child(parent)
+		for i, s := range segs {
+			if s == "" && i == len(segs)-1 {
+				break // a[]=x appends to a
+			}
+			n = n.child(s)
+		}
+		n.vals = append(n.vals, q[key]...)
+	}
+	return root, nil
+}
+
+// --- pagination ---
+
+func parsePagination(n *qsNode, out *Query) error {
+	if len(n.vals) > 0 {
+		if v, ok := n.scalar(); ok && v == "" {
+			return nil
+		}
+		return queryError("pagination must be an object", "pagination", "pagination", nil)
+	}
+	got := map[string]int{}
+	for _, k := range n.keys {
+		switch k {
+		case "page", "pageSize", "start", "limit":
+		case "withCount":
+			continue // the count is always returned
+		default:
+			return invalidKey("pagination", k, "")
+		}
+		s, ok := n.kids[k].scalar()
+		v, err := strconv.Atoi(s)
+		if !ok || err != nil {
+			return queryError("pagination["+k+"] must be an integer", "pagination", k, nil)
+		}
+		got[k] = v
+	}
+	_, page := got["page"]
+	_, size := got["pageSize"]
+	_, start := got["start"]
+	_, limit := got["limit"]
+	if (page || size) && (start || limit) {
+		return queryError("Cannot use both page & offset pagination in the same query", "pagination", "pagination", nil)
+	}
+	if start || limit {
+		out.Offset = true
+		out.Page, out.PageSize = 0, 0
+		out.Start = min(max(got["start"], 0), maxPage)
+		out.Limit = DefaultPageSize
+		if limit {
+			l := got["limit"]
+			if l == -1 {
+				l = MaxPageSize // Strapi's -1 means "as many as allowed"
+			}
+			out.Limit = min(max(l, 1), MaxPageSize)
+		}
+		return nil
+	}
+	if page {
+		out.Page = min(max(got["page"], 1), maxPage)
+	}
+	if size {
+		out.PageSize = min(max(got["pageSize"], 1), MaxPageSize)
+	}
+	out.Start = (out.Page - 1) * out.PageSize
+	out.Limit = out.PageSize
+	return nil
+}
+
+// --- fields named by sort, fields and filters ---
+
+// queryFieldType returns the type a field is compared and converted as:
+// the attribute's own type, TypeInteger for id, TypeString for documentId
+// and TypeDateTime for the timestamps. Private attributes are unknown to
+// the query API, as in Strapi.
+func queryFieldType(ct ContentType, name string) (AttrType, bool) {
+	switch name {
+	case FieldID:
+		return TypeInteger, true
+	case FieldDocumentID:
+		return TypeString, true
+	case FieldCreatedAt, FieldUpdatedAt, FieldPublishedAt:
+		return TypeDateTime, true
+	}
+	a, ok := ct.Attribute(name)
+	if !ok || a.Private {
+		return "", false
+	}
+	return a.Type, true
+}
+
+// --- sort ---
+
+var sortSplitRE = regexp.MustCompile(`,\s*`)
+
+func parseSort(ct ContentType, n *qsNode) ([]SortField, error) {
+	var out []SortField
+	if err := sortNode(ct, n, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// sortNode accepts every form Strapi's convertSortQueryParams does: a
+// string "a:asc,b:desc", a list of those, and an object {a: "asc"}.
+func sortNode(ct ContentType, n *qsNode, out *[]SortField) error {
+	for _, v := range n.vals {
+		for _, part := range sortSplitRE.Split(v, -1) {
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			field, order, _ := strings.Cut(part, ":")
+			if err := addSort(ct, strings.TrimSpace(field), strings.TrimSpace(order), out); err != nil {
+				return err
+			}
+		}
+	}
+	if n.isList() {
+		elems, _ := n.list()
+		for _, e := range elems {
+			if err := sortNode(ct, e, out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, field := range n.keys {
+		c := n.kids[field]
+		order, ok := c.scalar()
+		if !ok {
+			if len(c.keys) > 0 {
+				return invalidKey("sort", c.keys[0], field)
+			}
+			return queryError(invalidOrderMessage, "sort", field, nil)
+		}
+		if err := addSort(ct, field, strings.TrimSpace(order), out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const invalidOrderMessage = "Invalid order. order can only be one of asc|desc|ASC|DESC"
+
+func addSort(ct ContentType, field, order string, out *[]SortField) error {
+	if field == "" {
+		return queryError("Field cannot be empty", "sort", field, nil)
+	}
+	if t, ok := queryFieldType(ct, field); !ok || t == TypeJSON {
+		return invalidKey("sort", field, "")
+	}
+	if slices.ContainsFunc(*out, func(s SortField) bool { return s.Field == field }) {
+		// A repeated key cannot change the order; keeping only the first
+		// also bounds the sort to the type's fields.
+		return checkOrder(field, order)
+	}
+	if err := checkOrder(field, order); err != nil {
+		return err
+	}
+	*out = append(*out, SortField{Field: field, Desc: strings.EqualFold(order, "desc")})
+	return nil
+}
+
+func checkOrder(field, order string) error {
+	switch strings.ToLower(order) {
+	case "", "asc", "desc":
+		return nil
+	}
+	return queryError(invalidOrderMessage, "sort", field, nil)
+}
+
+// --- fields ---
+
+func parseFields(ct ContentType, n *qsNode) ([]string, error) {
+	var names []string
+	if err := fieldsNode(n, &names); err != nil {
+		return nil, err
+	}
+	if len(names) == 0 || slices.Contains(names, "*") {
+		return nil, nil
+	}
+	out := make([]string, 0, len(names))
+	for _, name := range names {
+		if _, ok := queryFieldType(ct, name); !ok {
+			return nil, invalidKey("fields", name, "")
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+func fieldsNode(n *qsNode, names *[]string) error {
+	for _, v := range n.vals {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				*names = append(*names, s)
+			}
+		}
+	}
+	if len(n.kids) == 0 {
+		return nil
+	}
+	if !n.isList() {
+		return invalidKey("fields", n.keys[0], "")
+	}
+	elems, _ := n.list()
+	for _, e := range elems {
+		if err := fieldsNode(e, names); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// --- filters ---
+
+// leafOps are the comparison operators a field accepts, and what each
+// wants as its value.
+var leafOps = map[Operator]opKind{
+	OpEq: opScalar, OpNe: opScalar, OpLt: opScalar, OpLte: opScalar, OpGt: opScalar, OpGte: opScalar,
+	OpEqi: opText, OpNei: opText, OpContains: opText, OpNotContains: opText,
+	OpContainsi: opText, OpNotContainsi: opText, OpStartsWith: opText, OpStartsWithi: opText,
+	OpEndsWith: opText, OpEndsWithi: opText,
+	OpIn: opList, OpNotIn: opList, OpBetween: opPair, OpNull: opBool, OpNotNull: opBool,
+}
+
+type opKind int
+
+const (
+	opScalar opKind = iota // one value of the field's type
+	opText                 // one string, on text fields only
+	opList                 // a list of values
+	opPair                 // exactly two values
+	opBool                 // true or false
+)
+
+// KnownOperator reports whether op is a comparison operator ParseQuery
+// produces in a leaf Filter.
+func KnownOperator(op Operator) bool {
+	_, ok := leafOps[op]
+	return ok
+}
+
+type filterParser struct {
+	ct     ContentType
+	leaves int // leaf conditions so far
+	values int // values bound so far
+}
+
+func parseFilters(ct ContentType, n *qsNode) (*Filter, error) {
+	if len(n.kids) == 0 {
+		if v, ok := n.scalar(); ok && v == "" {
+			return nil, nil // filters= : no filter
+		}
+		return nil, queryError("filters must be an object", "filters", "filters", nil)
+	}
+	p := &filterParser{ct: ct}
+	f, err := p.group(n, "filters")
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// group reads an object of conditions, which all must hold.
+func (p *filterParser) group(n *qsNode, what string) (Filter, error) {
+	conds, err := p.object(n, what)
+	if err != nil {
+		return Filter{}, err
+	}
+	return andOf(conds), nil
+}
+
+func andOf(conds []Filter) Filter {
+	if len(conds) == 1 {
+		return conds[0]
+	}
+	return Filter{And: conds}
+}
+
+// object reads one level of filters: logical operators and field names.
+func (p *filterParser) object(n *qsNode, what string) ([]Filter, error) {
+	if len(n.vals) > 0 || len(n.kids) == 0 {
+		return nil, queryError(what+" must be an object", "filters", what, nil)
+	}
+	conds := make([]Filter, 0, len(n.keys))
+	for _, k := range n.keys {
+		c := n.kids[k]
+		switch k {
+		case "$and", "$or":
+			elems, ok := c.list()
+			if !ok || len(elems) == 0 {
+				return nil, queryError(k+" must be an array of objects", "filters", k, nil)
+			}
+			subs := make([]Filter, len(elems))
+			for i, e := range elems {
+				var err error
+				if subs[i], err = p.group(e, k+" items"); err != nil {
+					return nil, err
+				}
+			}
+			if k == "$and" {
+				conds = append(conds, Filter{And: subs})
+			} else {
+				conds = append(conds, Filter{Or: subs})
+			}
+		case "$not":
+			var sub Filter
+			var err error
+			if c.isList() {
+				elems, _ := c.list()
+				subs := make([]Filter, len(elems))
+				for i, e := range elems {
+					if subs[i], err = p.group(e, "$not items"); err != nil {
+						return nil, err
+					}
+				}
+				sub = andOf(subs)
+			} else if sub, err = p.group(c, "$not"); err != nil {
+				return nil, err
+			}
+			conds = append(conds, Filter{Not: &sub})
+		default:
+			t, ok := queryFieldType(p.ct, k)
+			if !ok || t == TypeJSON {
+				return nil, invalidKey("filters", k, "")
+			}
+			f, err := p.column(k, t, c)
+			if err != nil {
+				return nil, err
+			}
+			conds = append(conds, f)
+		}
+	}
+	return conds, nil
+}
+
+// column reads the conditions on one field: a value (shorthand for $eq),
+// a list (shorthand for $in), or an object of operators.
+func (p *filterParser) column(field string, t AttrType, n *qsNode) (Filter, error) {
+	if len(n.kids) == 0 {
+		if len(n.vals) == 1 {
+			return p.leaf(field, t, OpEq, n)
+		}
+		return p.leaf(field, t, OpIn, n)
+	}
+	if n.isList() {
+		return p.leaf(field, t, OpIn, n)
+	}
+	if len(n.vals) > 0 {
+		return Filter{}, queryError(field+" must be a value or an object of operators", "filters", field, field)
+	}
+	conds := make([]Filter, 0, len(n.keys))
+	for _, k := range n.keys {
+		c := n.kids[k]
+		var (
+			f   Filter
+			err error
+		)
+		switch op := Operator(k); {
+		case op == "$not":
+			var sub Filter
+			if sub, err = p.column(field, t, c); err == nil {
+				f = Filter{Not: &sub}
+			}
+		case op == "$and" || op == "$or":
+			elems, ok := c.list()
+			if !ok || len(elems) == 0 {
+				return Filter{}, queryError(k+" at "+field+" must be an array", "filters", k, field)
+			}
+			subs := make([]Filter, len(elems))
+			for i, e := range elems {
+				if subs[i], err = p.column(field, t, e); err != nil {
+					return Filter{}, err
+				}
+			}
+			if op == "$and" {
+				f = Filter{And: subs}
+			} else {
+				f = Filter{Or: subs}
+			}
+		case KnownOperator(op):
+			f, err = p.leaf(field, t, op, c)
+		default:
+			return Filter{}, invalidKey("filters", k, field)
+		}
+		if err != nil {
+			return Filter{}, err
+		}
+		conds = append(conds, f)
+	}
+	return andOf(conds), nil
+}
+
+// leaf reads one comparison and converts its value to the field's type.
+func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (Filter, error) {
+	p.leaves++
+	if p.leaves > MaxFilterConditions {
+		return Filter{}, queryError("filters hold more than "+strconv.Itoa(MaxFilterConditions)+" conditions",
+			"filters", field, field)
+	}
+	p.values++ // a list counts its length, below
+	if p.values > MaxFilterValues {
+		return Filter{}, tooManyValues(field)
+	}
+	single := func() (string, error) {
+		s, ok := n.scalar()
+		if !ok {
+			return "", queryError(string(op)+" at "+field+" must be a single value", "filters", string(op), field)
+		}
+		return s, nil
+	}
+	f := Filter{Field: field, Op: op}
+	switch leafOps[op] {
+	case opScalar:
+		s, err := single()
+		if err != nil {
+			return Filter{}, err
+		}
+		if f.Value, err = convertQueryValue(field, t, s); err != nil {
+			return Filter{}, err
+		}
+	case opText:
+		if !isTextType(t) {
+			return Filter{}, invalidKey("filters", string(op), field)
+		}
+		s, err := single()
+		if err != nil {
+			return Filter{}, err
+		}
+		f.Value = s
+	case opBool:
+		s, err := single()
+		if err != nil {
+			return Filter{}, err
+		}
+		switch strings.ToLower(s) {
+		case "", "true", "1", "t":
+			f.Value = true
+		case "false", "0", "f":
+			f.Value = false
+		default:
+			return Filter{}, queryError(string(op)+" at "+field+" must be true or false", "filters", string(op), field)
+		}
+	case opList, opPair:
+		elems, ok := n.list()
+		if !ok {
+			return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
+		}
+		if len(elems) == 0 {
+			return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
+		}
+		if leafOps[op] == opPair && len(elems) != 2 {
+			return Filter{}, queryError(string(op)+" at "+field+" must be a list of two values", "filters", string(op), field)
+		}
+		if len(elems) > MaxInValues {
+			return Filter{}, queryError(string(op)+" at "+field+" holds more than "+strconv.Itoa(MaxInValues)+" values",
+				"filters", string(op), field)
+		}
+		p.values += len(elems) - 1
+		if p.values > MaxFilterValues {
+			return Filter{}, tooManyValues(field)
+		}
+		vals := make([]any, len(elems))
+		for i, e := range elems {
+			s, ok := e.scalar()
+			if !ok {
+				return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
+			}
+			v, err := convertQueryValue(field, t, s)
+			if err != nil {
+				return Filter{}, err
+			}
+			vals[i] = v
+		}
+		f.Value = vals
+	}
+	return f, nil
+}
+
+func tooManyValues(field string) error {
+	return queryError("filters hold more than "+strconv.Itoa(MaxFilterValues)+" values", "filters", field, field)
+}
+
+func isTextType(t AttrType) bool {
+	switch t {
+	case TypeString, TypeText, TypeRichText, TypeEmail, TypeUID, TypeEnumeration:
+		return true
+	}
+	return false
+}
+
+// convertQueryValue converts a query-string value to the Go type a store
+// binds for a field of type t.
+func convertQueryValue(field string, t AttrType, s string) (any, error) {
+	bad := func(msg string) error {
+		return queryError(field+" "+msg, "filters", field, field)
+	}
+	switch t {
+	case TypeInteger, TypeBigInteger:
+		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return i, nil
+		}
+		if _, err := strconv.ParseFloat(s, 64); err == nil {
+			return nil, bad("must be an integer")
+		}
+		return nil, bad("must be a number")
+	case TypeDecimal, TypeFloat:
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, bad("must be a number")
+		}
+		return f, nil
+	case TypeBoolean:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, bad("must be a boolean")
+		}
+		return b, nil
+	case TypeDate:
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return nil, bad("must be a valid date (YYYY-MM-DD)")
+		}
+		return d, nil
+	case TypeDateTime:
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			return d, nil
+		}
+		d, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return nil, bad("must be a valid datetime (RFC 3339 or YYYY-MM-DD)")
+		}
+		return d.UTC(), nil
+	default: // string, text, richtext, email, uid, enumeration
+		return s, nil
+	}
+}
