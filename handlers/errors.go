@@ -46,6 +46,11 @@ func (s *server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		s.writeAPIError(c, ae)
+		return
+	}
 	code := http.StatusInternalServerError
 	msg := ""
 	var he *echo.HTTPError
@@ -75,10 +80,7 @@ func (s *server) handleError(err error, c echo.Context) {
 				name = "ApplicationError"
 			}
 		}
-		_ = c.JSON(code, map[string]any{
-			"data":  nil,
-			"error": map[string]any{"status": code, "name": name, "message": msg, "details": map[string]any{}},
-		})
+		s.writeAPIError(c, &apiError{Status: code, Name: name, Message: msg})
 		return
 	}
 	title := errorTitles[code]
@@ -104,4 +106,27 @@ func defaultMessage(code int) string {
 		return "The service is temporarily unavailable. Please try again shortly."
 	}
 	return http.StatusText(code)
+}
+
+// writeAPIError writes Strapi's error body:
+// {"data":null,"error":{"status","name","message","details"}}.
+func (s *server) writeAPIError(c echo.Context, e *apiError) {
+	if e.Challenge != "" {
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, e.Challenge)
+	}
+	if e.Status >= 500 {
+		s.log.Error("api request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
+			"path", c.Request().URL.Path, "status", e.Status, "error", e.Message)
+	}
+	body := map[string]any{"status": e.Status, "name": e.Name, "message": e.Message}
+	if e.Details != nil {
+		body["details"] = e.Details
+	} else if e.Name != "SyntaxError" {
+		body["details"] = map[string]any{}
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(e.Status)
+		return
+	}
+	_ = c.JSON(e.Status, map[string]any{"data": nil, "error": body})
 }

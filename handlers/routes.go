@@ -64,5 +64,16 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.POST("/settings/users/:id/deactivate", s.userDeactivate, can(access.UsersUpdate))
 	signedIn.POST("/settings/users/:id/activate", s.userActivate, can(access.UsersUpdate))
 
+	// The content API: no session, no CSRF; the bearer key is checked
+	// after the route's content type is known and before anything else.
+	api := e.Group("/api")
+	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken)
+	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken)
+	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken)
+	api.PUT("/:type", s.apiUpdate, s.resolveType, s.requireToken)
+	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken)
+	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken)
+	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken)
+
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 }

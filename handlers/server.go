@@ -63,6 +63,10 @@ type Options struct {
 	// types whose actions tokens may be granted.
 	Tokens   *apitoken.Service
 	Registry *content.Registry
+	// Verifier authenticates bearer keys on the content API.
+	Verifier *apitoken.Verifier
+	// Entries stores content entries.
+	Entries EntryStore
 
 	// SessionAuthKey and SessionEncKey sign and encrypt the session
 	// cookie; derive them from the deployment secret.
@@ -91,6 +95,8 @@ type server struct {
 	store    Store
 	tokens   *apitoken.Service
 	registry *content.Registry
+	verifier *apitoken.Verifier
+	entries  EntryStore
 	log      *slog.Logger
 	sessions *sessionManager
 	now      func() time.Time
@@ -117,6 +123,8 @@ func NewServer(o Options) *echo.Echo {
 		store:    o.Store,
 		tokens:   o.Tokens,
 		registry: o.Registry,
+		verifier: o.Verifier,
+		entries:  o.Entries,
 		log:      o.Logger,
 		sessions: newSessionManager(o),
 		now:      o.Now,

@@ -33,6 +33,7 @@ type testApp struct {
 
 	tokens *apitoken.Service
 	hasher *apitoken.Hasher
+	usage  *apitoken.UsageRecorder
 
 	mu    sync.Mutex
 	clock time.Time
@@ -64,12 +65,18 @@ func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 	t.Helper()
 	a := &testApp{t: t, store: store, logs: &syncBuffer{}, clock: time.Now().UTC()}
 	registry := content.Default()
+	if err := store.SyncContentTypes(context.Background(), registry.Types()); err != nil {
+		t.Fatal(err)
+	}
 	a.hasher = apitoken.NewHasher([]byte("token-hash-key-token-hash-key-32"))
 	a.tokens = apitoken.NewService(store, a.hasher, registry.KnownAction, a.now)
+	a.usage = apitoken.NewUsageRecorder(store)
 	e := NewServer(Options{
 		Store:          store,
 		Tokens:         a.tokens,
 		Registry:       registry,
+		Verifier:       apitoken.NewVerifier(store, a.hasher, a.usage, a.now),
+		Entries:        store,
 		Logger:         slog.New(slog.NewTextHandler(a.logs, nil)),
 		SessionAuthKey: []byte("0123456789abcdef0123456789abcdef"),
 		SessionEncKey:  []byte("fedcba9876543210fedcba9876543210"),

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/handlers"
 )
@@ -23,6 +24,10 @@ Flags:
 
 // shutdownGrace is how long requests in flight get to finish on SIGTERM.
 const shutdownGrace = 15 * time.Second
+
+// usageFlushInterval is how often last-used times reach the database: the
+// table is at most this stale, and no request ever waits on that write.
+const usageFlushInterval = 30 * time.Second
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", serveUsage, stderr)
@@ -55,12 +60,28 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer d.Close()
+	if err := d.SyncContentTypes(ctx, registry.Types()); err != nil {
+		return fmt.Errorf("content types: %w", err)
+	}
 	tokens := newTokenService(d, secret, registry)
+	usage := apitoken.NewUsageRecorder(d)
+	verifier := apitoken.NewVerifier(d, tokens.Hasher(), usage, time.Now)
+	usageCtx, stopUsage := context.WithCancel(context.Background())
+	usageDone := make(chan struct{})
+	go func() {
+		defer close(usageDone)
+		usage.Run(usageCtx, usageFlushInterval, func(err error) { log.Error("record token use", "error", err) })
+	}()
+	// After the server has drained, write the uses it saw; this runs
+	// before the database closes (defers run last-in, first-out).
+	defer func() { stopUsage(); <-usageDone }()
 
 	e := handlers.NewServer(handlers.Options{
 		Store:          d,
 		Tokens:         tokens,
 		Registry:       registry,
+		Verifier:       verifier,
+		Entries:        d,
 		Logger:         log,
 		SessionAuthKey: config.DeriveKey(secret, config.PurposeSessionAuth),
 		SessionEncKey:  config.DeriveKey(secret, config.PurposeSessionEnc),

@@ -1,0 +1,773 @@
+package db
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+
+	"github.com/tokenadmin/tokenadmin/content"
+)
+
+// This file turns content queries into SQL and converts values between Go
+// and the two databases.
+
+// sqliteLower is a Unicode-aware lower() for SQLite, whose own lower()
+// folds ASCII only; PostgreSQL's lower() already follows the database's
+// locale. It is registered with the driver before any connection opens.
+const sqliteLower = "tokenadmin_lower"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(sqliteLower, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case nil:
+			return nil, nil
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		case int64:
+			return strconv.FormatInt(v, 10), nil
+		case float64:
+			return strconv.FormatFloat(v, 'g', -1, 64), nil
+		default:
+			return fmt.Sprint(v), nil
+		}
+	})
+}
+
+// Page sizes, as Strapi's REST API has them.
+const (
+	defaultPageSize = 25
+	maxPageSize     = 100
+)
+
+// window returns LIMIT and OFFSET for q's page (page mode) or slice
+// (offset mode), with sizes held to 1…100 and 25 when unset.
+func window(q content.Query) (limit, offset int64) {
+	size := q.PageSize
+	if q.Offset {
+		size = q.Limit
+	}
+	if size < 1 {
+		size = defaultPageSize
+	}
+	size = min(size, maxPageSize)
+	if q.Offset {
+		return int64(size), int64(max(q.Start, 0))
+	}
+	page := int64(max(q.Page, 1))
+	// A page far past the end must not overflow into a negative offset.
+	if page-1 > math.MaxInt64/int64(size) {
+		return int64(size), math.MaxInt64
+	}
+	return int64(size), (page - 1) * int64(size)
+}
+
+// field is a filterable, sortable column.
+type field struct {
+	col      string // quoted
+	typ      content.AttrType
+	nullable bool
+}
+
+var systemFields = map[string]field{
+	content.FieldID:          {`"id"`, content.TypeInteger, false},
+	content.FieldDocumentID:  {`"document_id"`, content.TypeString, false},
+	content.FieldCreatedAt:   {`"created_at"`, content.TypeDateTime, false},
+	content.FieldUpdatedAt:   {`"updated_at"`, content.TypeDateTime, false},
+	content.FieldPublishedAt: {`"published_at"`, content.TypeDateTime, true},
+}
+
+func resolveField(ct content.ContentType, name string) (field, error) {
+	if f, ok := systemFields[name]; ok {
+		return f, nil
+	}
+	a, ok := ct.Attribute(name)
+	if !ok {
+		return field{}, fmt.Errorf("unknown field %q of %s", name, ct.UID())
+	}
+	col, err := quoteIdent(a.Name)
+	if err != nil {
+		return field{}, err
+	}
+	return field{col, a.Type, true}, nil
+}
+
+// selectedAttributes returns the attributes fields names, in schema order;
+// nil fields means all. System fields are accepted and ignored: they are
+// always selected.
+func selectedAttributes(ct content.ContentType, fields []string) ([]content.Attribute, error) {
+	if fields == nil {
+		return ct.Attributes, nil
+	}
+	want := map[string]bool{}
+	for _, f := range fields {
+		if _, ok := systemFields[f]; ok {
+			continue
+		}
+		if _, ok := ct.Attribute(f); !ok {
+			return nil, fmt.Errorf("unknown field %q of %s", f, ct.UID())
+		}
+		want[f] = true
+	}
+	var out []content.Attribute
+	for _, a := range ct.Attributes {
+		if want[a.Name] {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// selectList is the column list scanEntries expects: the system columns,
+// then attrs.
+func selectList(attrs []content.Attribute) (string, error) {
+	var b strings.Builder
+	b.WriteString(`"id", "document_id", "created_at", "updated_at", "published_at"`)
+	for _, a := range attrs {
+		qc, err := quoteIdent(a.Name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(", ")
+		b.WriteString(qc)
+	}
+	return b.String(), nil
+}
+
+// scanEntries reads rows selected with selectList(attrs) and closes them.
+func scanEntries(rows *sqlx.Rows, attrs []content.Attribute) ([]content.Entry, error) {
+	defer rows.Close()
+	out := []content.Entry{}
+	vals := make([]any, 5+len(attrs))
+	dest := make([]any, len(vals))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		clear(vals)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		var e content.Entry
+		id, err := fromDB(content.TypeInteger, vals[0])
+		if err != nil {
+			return nil, fmt.Errorf("id: %w", err)
+		}
+		e.ID, _ = id.(int64)
+		doc, err := fromDB(content.TypeString, vals[1])
+		if err != nil {
+			return nil, fmt.Errorf("document_id: %w", err)
+		}
+		e.DocumentID, _ = doc.(string)
+		for i, dst := range []*time.Time{&e.CreatedAt, &e.UpdatedAt} {
+			t, err := fromDB(content.TypeDateTime, vals[2+i])
+			if err != nil {
+				return nil, fmt.Errorf("timestamp: %w", err)
+			}
+			*dst, _ = t.(time.Time)
+		}
+		pub, err := fromDB(content.TypeDateTime, vals[4])
+		if err != nil {
+			return nil, fmt.Errorf("published_at: %w", err)
+		}
+		if t, ok := pub.(time.Time); ok {
+			e.PublishedAt = &t
+		}
+		e.Data = make(map[string]any, len(attrs))
+		for i, a := range attrs {
+			v, err := fromDB(a.Type, vals[5+i])
+			if err != nil {
+				return nil, fmt.Errorf("attribute %s: %w", a.Name, err)
+			}
+			e.Data[a.Name] = v
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ---------------------------------------------------------------------------
+// WHERE and ORDER BY
+
+// sqlBuilder renders filters with ? placeholders, collecting the values
+// in args. No value is ever written into the SQL text.
+type sqlBuilder struct {
+	dialect Dialect
+	ct      content.ContentType
+	args    []any
+}
+
+func (b *sqlBuilder) bind(v any) string {
+	b.args = append(b.args, v)
+	return "?"
+}
+
+// bindText binds a string used as a function argument; PostgreSQL is told
+// its type so that no function overload is ambiguous.
+func (b *sqlBuilder) bindText(s string) string {
+	b.args = append(b.args, s)
+	if b.dialect == Postgres {
+		return "CAST(? AS TEXT)"
+	}
+	return "?"
+}
+
+func (b *sqlBuilder) orderBy(sort []content.SortField) (string, error) {
+	var parts []string
+	sawID := false
+	for _, s := range sort {
+		f, err := resolveField(b.ct, s.Field)
+		if err != nil {
+			return "", err
+		}
+		dir := " ASC"
+		if s.Desc {
+			dir = " DESC"
+		}
+		part := f.col + dir
+		// PostgreSQL puts NULLs last ascending and first descending;
+		// SQLite is told to do the same so both answer alike.
+		if f.nullable && b.dialect == SQLite {
+			if s.Desc {
+				part += " NULLS FIRST"
+			} else {
+				part += " NULLS LAST"
+			}
+		}
+		parts = append(parts, part)
+		sawID = sawID || s.Field == content.FieldID
+	}
+	if !sawID {
+		// The tie-breaker that keeps pages stable.
+		parts = append(parts, `"id" ASC`)
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+func (b *sqlBuilder) filter(f content.Filter) (string, error) {
+	switch {
+	case f.And != nil:
+		return b.group(f.And, " AND ", "1 = 1")
+	case f.Or != nil:
+		return b.group(f.Or, " OR ", "1 = 0")
+	case f.Not != nil:
+		s, err := b.filter(*f.Not)
+		if err != nil {
+			return "", err
+		}
+		return "NOT (" + s + ")", nil
+	case f.Field != "":
+		return b.leaf(f)
+	}
+	return "", fmt.Errorf("empty filter")
+}
+
+// group joins children with sep; an empty group is empty, the identity of
+// sep.
+func (b *sqlBuilder) group(children []content.Filter, sep, empty string) (string, error) {
+	if len(children) == 0 {
+		return empty, nil
+	}
+	parts := make([]string, len(children))
+	for i, c := range children {
+		s, err := b.filter(c)
+		if err != nil {
+			return "", err
+		}
+		parts[i] = "(" + s + ")"
+	}
+	return "(" + strings.Join(parts, sep) + ")", nil
+}
+
+func isTextType(t content.AttrType) bool {
+	switch t {
+	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
+		content.TypeUID, content.TypeEnumeration:
+		return true
+	}
+	return false
+}
+
+// textCol is the column as text for the string operators. PostgreSQL needs
+// a cast for other types, as Strapi does; SQLite converts by itself. The
+// text of a non-text column differs between the databases.
+func (b *sqlBuilder) textCol(f field) string {
+	if isTextType(f.typ) || b.dialect != Postgres {
+		return f.col
+	}
+	return "CAST(" + f.col + " AS TEXT)"
+}
+
+func (b *sqlBuilder) lower(expr string) string {
+	if b.dialect == SQLite {
+		return sqliteLower + "(" + expr + ")"
+	}
+	return "lower(" + expr + ")"
+}
+
+// list returns the elements of a list value; a single value is a list of
+// one, as Strapi casts it.
+func list(v any) []any {
+	switch x := v.(type) {
+	case []any:
+		return x
+	case []string:
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
+	case []int64:
+		out := make([]any, len(x))
+		for i, n := range x {
+			out[i] = n
+		}
+		return out
+	case nil:
+		return nil
+	}
+	return []any{v}
+}
+
+func (b *sqlBuilder) leaf(flt content.Filter) (string, error) {
+	f, err := resolveField(b.ct, flt.Field)
+	if err != nil {
+		return "", err
+	}
+	op, v := flt.Op, flt.Value
+	fail := func(format string, args ...any) (string, error) {
+		return "", fmt.Errorf("filter %s %s: %s", flt.Field, op, fmt.Sprintf(format, args...))
+	}
+	value := func(v any) (string, error) {
+		dv, err := toDB(b.dialect, f.typ, v)
+		if err != nil {
+			return "", fmt.Errorf("filter %s %s: %w", flt.Field, op, err)
+		}
+		return b.bind(dv), nil
+	}
+
+	switch op {
+	case content.OpNull, content.OpNotNull:
+		want, ok := v.(bool)
+		if !ok {
+			return fail("value must be a boolean, got %T", v)
+		}
+		if want == (op == content.OpNull) {
+			return f.col + " IS NULL", nil
+		}
+		return f.col + " IS NOT NULL", nil
+
+	case content.OpIn, content.OpNotIn:
+		vs := list(v)
+		if len(vs) == 0 {
+			// Nothing is in the empty list; everything is outside it.
+			if op == content.OpIn {
+				return "1 = 0", nil
+			}
+			return "1 = 1", nil
+		}
+		marks := make([]string, len(vs))
+		for i, x := range vs {
+			if x == nil {
+				return fail("list holds null")
+			}
+			if marks[i], err = value(x); err != nil {
+				return "", err
+			}
+		}
+		kw := " IN ("
+		if op == content.OpNotIn {
+			kw = " NOT IN ("
+		}
+		return f.col + kw + strings.Join(marks, ", ") + ")", nil
+
+	case content.OpBetween:
+		vs := list(v)
+		if len(vs) != 2 || vs[0] == nil || vs[1] == nil {
+			return fail("needs two values, got %v", v)
+		}
+		lo, err := value(vs[0])
+		if err != nil {
+			return "", err
+		}
+		hi, err := value(vs[1])
+		if err != nil {
+			return "", err
+		}
+		return f.col + " BETWEEN " + lo + " AND " + hi, nil
+	}
+
+	// Any other operator given a list matches any of its values, as
+	// Strapi has it.
+	if vs, ok := v.([]any); ok {
+		ors := make([]content.Filter, len(vs))
+		for i, x := range vs {
+			ors[i] = content.Filter{Field: flt.Field, Op: op, Value: x}
+		}
+		return b.group(ors, " OR ", "1 = 0")
+	}
+
+	switch op {
+	case content.OpEq, content.OpNe, content.OpEqi, content.OpNei:
+		if v == nil {
+			if op == content.OpEq || op == content.OpEqi {
+				return f.col + " IS NULL", nil
+			}
+			return f.col + " IS NOT NULL", nil
+		}
+	}
+	if v == nil {
+		return fail("needs a value")
+	}
+
+	switch op {
+	case content.OpEq:
+		p, err := value(v)
+		return f.col + " = " + p, err
+	case content.OpNe:
+		// As in Strapi (a plain <> in its query builder), an empty field
+		// matches no comparison, $ne included.
+		p, err := value(v)
+		return f.col + " <> " + p, err
+	case content.OpLt, content.OpLte, content.OpGt, content.OpGte:
+		p, err := value(v)
+		sym := map[content.Operator]string{content.OpLt: " < ", content.OpLte: " <= ", content.OpGt: " > ", content.OpGte: " >= "}[op]
+		return f.col + sym + p, err
+	}
+
+	// The string operators compare text; none uses LIKE, so % and _ in a
+	// value are plain characters.
+	s, err := textValue(v)
+	if err != nil {
+		return fail("%v", err)
+	}
+	col := b.textCol(f)
+	fold := false
+	switch op {
+	case content.OpEqi, content.OpNei, content.OpContainsi, content.OpNotContainsi,
+		content.OpStartsWithi, content.OpEndsWithi:
+		fold = true
+		col = b.lower(col)
+	}
+	arg := func() string {
+		if fold {
+			return b.lower(b.bindText(s))
+		}
+		return b.bindText(s)
+	}
+	// The length, in characters, of the text a prefix or suffix is
+	// compared with (lower-casing can change it).
+	length := func() string {
+		if fold {
+			return b.bind(int64(len([]rune(strings.ToLower(s)))))
+		}
+		return b.bind(int64(len([]rune(s))))
+	}
+	contains := func() string {
+		if b.dialect == Postgres {
+			return "strpos(" + col + ", " + arg() + ") > 0"
+		}
+		return "instr(" + col + ", " + arg() + ") > 0"
+	}
+	switch op {
+	case content.OpEqi:
+		return col + " = " + arg(), nil
+	case content.OpNei:
+		return col + " <> " + arg(), nil
+	case content.OpContains, content.OpContainsi:
+		return contains(), nil
+	case content.OpNotContains, content.OpNotContainsi:
+		return "NOT (" + contains() + ")", nil
+	case content.OpStartsWith, content.OpStartsWithi:
+		n := length()
+		return "substr(" + col + ", 1, " + n + ") = " + arg(), nil
+	case content.OpEndsWith, content.OpEndsWithi:
+		n := length()
+		if b.dialect == Postgres {
+			return "right(" + col + ", " + n + ") = " + arg(), nil
+		}
+		// SQLite has no right(); a value longer than the column gives a
+		// start below 1 and a shorter substring, which cannot match.
+		return "substr(" + col + ", length(" + col + ") - " + n + " + 1) = " + arg(), nil
+	}
+	return fail("unknown operator")
+}
+
+// textValue is the text a string operator looks for.
+func textValue(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	}
+	return "", fmt.Errorf("value must be text, got %T", v)
+}
+
+// ---------------------------------------------------------------------------
+// Values
+
+// bigintRE is the shape of a biginteger value: decimal digits, signed.
+var bigintRE = regexp.MustCompile(`^[+-]?[0-9]{1,39}$`)
+
+// toDB converts a Go value for an attribute of type t to what dialect
+// stores: strings for the text types; int64 (or int) for integer; a
+// decimal string or int64 for biginteger (SQLite holds 64 bits only);
+// float64 or an integer for decimal and float; bool; time.Time or
+// "YYYY-MM-DD" for date; time.Time or RFC 3339 text for datetime, stored
+// in UTC at microsecond precision; anything encoding/json can marshal for
+// json. nil is NULL.
+func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	bad := func() (any, error) { return nil, fmt.Errorf("a %s value cannot be %T", t, v) }
+	switch t {
+	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
+		content.TypeUID, content.TypeEnumeration:
+		s, ok := v.(string)
+		if !ok {
+			return bad()
+		}
+		return s, nil
+
+	case content.TypeInteger:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case int:
+			return int64(x), nil
+		case int32:
+			return int64(x), nil
+		case float64:
+			if x != math.Trunc(x) || math.Abs(x) > 1<<53 {
+				return nil, fmt.Errorf("an integer value cannot be %v", x)
+			}
+			return int64(x), nil
+		}
+		return bad()
+
+	case content.TypeBigInteger:
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case int64:
+			s = strconv.FormatInt(x, 10)
+		case int:
+			s = strconv.Itoa(x)
+		default:
+			return bad()
+		}
+		if !bigintRE.MatchString(s) {
+			return nil, fmt.Errorf("a biginteger value must be decimal digits, got %q", s)
+		}
+		if dialect == SQLite {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("biginteger %s is out of SQLite's 64-bit range", s)
+			}
+			return n, nil
+		}
+		return strings.TrimPrefix(s, "+"), nil
+
+	case content.TypeDecimal, content.TypeFloat:
+		var f float64
+		switch x := v.(type) {
+		case float64:
+			f = x
+		case float32:
+			f = float64(x)
+		case int64:
+			f = float64(x)
+		case int:
+			f = float64(x)
+		default:
+			return bad()
+		}
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("a %s value must be finite", t)
+		}
+		return f, nil
+
+	case content.TypeBoolean:
+		b, ok := v.(bool)
+		if !ok {
+			return bad()
+		}
+		if dialect == SQLite {
+			if b {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+		return b, nil
+
+	case content.TypeDate:
+		// Bound as text on both: SQLite stores it so, and PostgreSQL
+		// reads it as a date.
+		switch x := v.(type) {
+		case time.Time:
+			// The calendar date the caller wrote, in its own location.
+			return x.Format(time.DateOnly), nil
+		case string:
+			d, err := time.Parse(time.DateOnly, x)
+			if err != nil {
+				return nil, fmt.Errorf("a date must be YYYY-MM-DD, got %q", x)
+			}
+			return d.Format(time.DateOnly), nil
+		}
+		return bad()
+
+	case content.TypeDateTime:
+		switch x := v.(type) {
+		case time.Time:
+			return x.UTC().Truncate(time.Microsecond), nil
+		case string:
+			d, err := time.Parse(time.RFC3339Nano, x)
+			if err != nil {
+				return nil, fmt.Errorf("a datetime must be RFC 3339, got %q", x)
+			}
+			return d.UTC().Truncate(time.Microsecond), nil
+		}
+		return bad()
+
+	case content.TypeJSON:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("json value: %w", err)
+		}
+		return string(b), nil
+	}
+	return nil, fmt.Errorf("unsupported attribute type %q", t)
+}
+
+// fromDB converts a scanned column of type t to the Go value entries carry:
+// string, int64, a decimal string for biginteger, float64, bool, time.Time
+// in UTC (midnight for a date), or the decoded JSON; NULL is nil.
+func fromDB(t content.AttrType, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	bad := func() (any, error) { return nil, fmt.Errorf("cannot read %T as %s", v, t) }
+	text := func() (string, bool) {
+		switch x := v.(type) {
+		case string:
+			return x, true
+		case []byte:
+			return string(x), true
+		}
+		return "", false
+	}
+	switch t {
+	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
+		content.TypeUID, content.TypeEnumeration:
+		if s, ok := text(); ok {
+			return s, nil
+		}
+		return bad()
+
+	case content.TypeInteger:
+		switch x := v.(type) {
+		case int64:
+			return x, nil
+		case float64:
+			if x == math.Trunc(x) {
+				return int64(x), nil
+			}
+		}
+		if s, ok := text(); ok {
+			return strconv.ParseInt(s, 10, 64)
+		}
+		return bad()
+
+	case content.TypeBigInteger:
+		if x, ok := v.(int64); ok {
+			return strconv.FormatInt(x, 10), nil
+		}
+		if s, ok := text(); ok {
+			return strings.TrimSpace(s), nil
+		}
+		return bad()
+
+	case content.TypeDecimal, content.TypeFloat:
+		switch x := v.(type) {
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		}
+		if s, ok := text(); ok {
+			return strconv.ParseFloat(s, 64)
+		}
+		return bad()
+
+	case content.TypeBoolean:
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case int64:
+			return x != 0, nil
+		}
+		if s, ok := text(); ok {
+			switch strings.ToLower(s) {
+			case "t", "true", "1":
+				return true, nil
+			case "f", "false", "0":
+				return false, nil
+			}
+		}
+		return bad()
+
+	case content.TypeDate:
+		if x, ok := v.(time.Time); ok {
+			y, m, d := x.Date()
+			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+		}
+		if s, ok := text(); ok {
+			return time.Parse(time.DateOnly, s)
+		}
+		return bad()
+
+	case content.TypeDateTime:
+		if x, ok := v.(time.Time); ok {
+			return x.UTC(), nil
+		}
+		if s, ok := text(); ok {
+			for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05"} {
+				if d, err := time.Parse(layout, s); err == nil {
+					return d.UTC(), nil
+				}
+			}
+			return nil, fmt.Errorf("cannot read %q as a datetime", s)
+		}
+		return bad()
+
+	case content.TypeJSON:
+		s, ok := text()
+		if !ok {
+			return bad()
+		}
+		var out any
+		if err := json.Unmarshal([]byte(s), &out); err != nil {
+			return nil, fmt.Errorf("json value: %w", err)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unsupported attribute type %q", t)
+}

@@ -1,0 +1,133 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
+)
+
+// realm names us in WWW-Authenticate, as RFC 6750 §3 asks.
+const realm = `Bearer realm="tokenadmin"`
+
+// bearerKey extracts the key from an Authorization header the way Strapi
+// does: split on runs of white space into exactly two parts, the first of
+// which is "bearer" in any case. bearer tells whether the client used the
+// Bearer scheme at all (RFC 6750 answers differ); ok whether the header is
+// usable.
+func bearerKey(header string) (key string, bearer, ok bool) {
+	parts := splitSpaceRuns(header)
+	bearer = equalFoldASCII(parts[0], "bearer")
+	if !bearer || len(parts) != 2 || parts[1] == "" {
+		return "", bearer, false
+	}
+	return parts[1], true, true
+}
+
+// splitSpaceRuns splits s as JavaScript's s.split(/\s+/) does, keeping the
+// empty parts that leading or trailing white space makes, so that
+// " Bearer x" is refused exactly as Strapi refuses it.
+func splitSpaceRuns(s string) []string {
+	var parts []string
+	cur := 0
+	for i := 0; i < len(s); {
+		if isSpace(s[i]) {
+			parts = append(parts, s[cur:i])
+			for i < len(s) && isSpace(s[i]) {
+				i++
+			}
+			cur = i
+			continue
+		}
+		i++
+	}
+	return append(parts, s[cur:])
+}
+
+func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f' }
+
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// apiError is the content API's error, rendered in Strapi's shape by the
+// error handler.
+type apiError struct {
+	Status  int
+	Name    string
+	Message string
+	Details any
+	// Challenge is the WWW-Authenticate value of a 401 or 403.
+	Challenge string
+}
+
+func (e *apiError) Error() string { return e.Message }
+
+func unauthorized(msg, challenge string) *apiError {
+	return &apiError{Status: http.StatusUnauthorized, Name: "UnauthorizedError", Message: msg, Challenge: challenge}
+}
+
+// ctxToken is the Echo context key of the authenticated API token.
+const ctxToken = "tokenadmin.apitoken"
+
+func currentToken(c echo.Context) (apitoken.Token, bool) {
+	t, ok := c.Get(ctxToken).(apitoken.Token)
+	return t, ok
+}
+
+// requireToken authenticates the content API: the Authorization header
+// only (never a query string or cookie), shape and checksum before any
+// lookup, then the keyed-hash lookup and expiry.
+func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key, bearer, ok := bearerKey(c.Request().Header.Get(echo.HeaderAuthorization))
+		if !bearer {
+			// RFC 6750 §3.1: no error attribute when no bearer
+			// credentials came (none at all, or another scheme).
+			return unauthorized("Missing or invalid credentials", realm)
+		}
+		if !ok {
+			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_request"`)
+		}
+		tok, err := s.verifier.Verify(c.Request().Context(), key)
+		switch {
+		case errors.Is(err, apitoken.ErrInvalidKey):
+			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_token"`)
+		case errors.Is(err, apitoken.ErrExpired):
+			return unauthorized("Token expired", realm+`, error="invalid_token", error_description="The access token expired"`)
+		case err != nil:
+			return &apiError{Status: http.StatusServiceUnavailable, Name: "ServiceUnavailableError",
+				Message: "The token store is unavailable. Please retry shortly."}
+		}
+		c.Set(ctxToken, tok)
+		return next(c)
+	}
+}
+
+// allow checks the authenticated token against one action; the 403 names
+// the scope that was missing.
+func allow(c echo.Context, action string) error {
+	tok, ok := currentToken(c)
+	if !ok {
+		return unauthorized("Missing or invalid credentials", realm)
+	}
+	if !tok.Allows(action) {
+		return &apiError{Status: http.StatusForbidden, Name: "ForbiddenError", Message: "Forbidden",
+			Challenge: realm + `, error="insufficient_scope", scope="` + action + `"`}
+	}
+	return nil
+}

@@ -1,0 +1,318 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/db"
+)
+
+// EntryStore is what the content API asks of the database.
+type EntryStore interface {
+	FindEntries(ctx context.Context, ct content.ContentType, q content.Query) ([]content.Entry, int, error)
+	FindEntry(ctx context.Context, ct content.ContentType, documentID string) (content.Entry, error)
+	CreateEntry(ctx context.Context, ct content.ContentType, data map[string]any) (content.Entry, error)
+	UpdateEntry(ctx context.Context, ct content.ContentType, documentID string, data map[string]any) (content.Entry, error)
+	DeleteEntry(ctx context.Context, ct content.ContentType, documentID string) error
+	SingleEntry(ctx context.Context, ct content.ContentType) (content.Entry, error)
+	PutSingleEntry(ctx context.Context, ct content.ContentType, data map[string]any) (content.Entry, bool, error)
+}
+
+const ctxContentType = "tokenadmin.contenttype"
+
+// resolveType finds the content type a /api/:type route names; an unknown
+// one is a 404 before any authentication, as in Strapi, where the route
+// simply does not exist.
+func (s *server) resolveType(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ct, ok := s.registry.ByRouteName(c.Param("type"))
+		if !ok {
+			return notFound()
+		}
+		c.Set(ctxContentType, ct)
+		return next(c)
+	}
+}
+
+func contentType(c echo.Context) content.ContentType {
+	ct, _ := c.Get(ctxContentType).(content.ContentType)
+	return ct
+}
+
+func notFound() *apiError {
+	return &apiError{Status: http.StatusNotFound, Name: "NotFoundError", Message: "Not Found"}
+}
+
+// validationError turns the domain's parse and validation errors into
+// Strapi's 400 answers.
+func validationError(err error) error {
+	var ve *content.ValidationError
+	if errors.As(err, &ve) {
+		return &apiError{Status: http.StatusBadRequest, Name: "ValidationError", Message: ve.Message, Details: ve.DetailsMap()}
+	}
+	var se *content.SyntaxError
+	if errors.As(err, &se) {
+		return &apiError{Status: http.StatusBadRequest, Name: "SyntaxError", Message: se.Message}
+	}
+	return err
+}
+
+// storeError maps the entry store's errors onto API errors.
+func storeError(err error) error {
+	var uv *db.UniqueViolation
+	switch {
+	case errors.As(err, &uv):
+		list := make([]content.FieldError, 0, len(uv.Fields))
+		for _, f := range uv.Fields {
+			list = append(list, content.FieldError{Path: []string{f}, Message: "This attribute must be unique"})
+		}
+		return validationError(content.NewFieldValidationError(list...))
+	case errors.Is(err, db.ErrNotFound):
+		return notFound()
+	}
+	return err
+}
+
+func (s *server) apiFind(c echo.Context) error {
+	ct := contentType(c)
+	if err := allow(c, ct.UID()+"."+content.VerbFind); err != nil {
+		return err
+	}
+	if ct.Kind == content.SingleType {
+		e, err := s.entries.SingleEntry(c.Request().Context(), ct)
+		if err != nil {
+			return storeError(err)
+		}
+		return c.JSON(http.StatusOK, map[string]any{"data": entryJSON(ct, e, nil), "meta": map[string]any{}})
+	}
+	q, err := content.ParseQuery(ct, c.QueryParams())
+	if err != nil {
+		return validationError(err)
+	}
+	entries, total, err := s.entries.FindEntries(c.Request().Context(), ct, q)
+	if err != nil {
+		return storeError(err)
+	}
+	data := make([]any, 0, len(entries))
+	for _, e := range entries {
+		data = append(data, entryJSON(ct, e, q.Fields))
+	}
+	var pagination map[string]any
+	if q.Offset {
+		pagination = map[string]any{"start": q.Start, "limit": q.Limit, "total": total}
+	} else {
+		pagination = map[string]any{"page": q.Page, "pageSize": q.PageSize,
+			"pageCount": (total + q.PageSize - 1) / q.PageSize, "total": total}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": data, "meta": map[string]any{"pagination": pagination}})
+}
+
+func (s *server) apiFindOne(c echo.Context) error {
+	ct := contentType(c)
+	if ct.Kind == content.SingleType {
+		return notFound()
+	}
+	if err := allow(c, ct.UID()+"."+content.VerbFindOne); err != nil {
+		return err
+	}
+	q, err := content.ParseQuery(ct, fieldsOnly(c))
+	if err != nil {
+		return validationError(err)
+	}
+	e, err := s.entries.FindEntry(c.Request().Context(), ct, c.Param("documentId"))
+	if err != nil {
+		return storeError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": entryJSON(ct, e, q.Fields), "meta": map[string]any{}})
+}
+
+// fieldsOnly keeps the query parameters findOne honours.
+func fieldsOnly(c echo.Context) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range c.QueryParams() {
+		if k == "fields" || len(k) > 7 && k[:7] == "fields[" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// readBody reads the request body; the global body limit bounds it.
+func readBody(c echo.Context) ([]byte, error) {
+	b, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		return nil, &apiError{Status: http.StatusBadRequest, Name: "BadRequestError", Message: "Could not read the request body"}
+	}
+	return bytes.TrimSpace(b), nil
+}
+
+func (s *server) apiCreate(c echo.Context) error {
+	ct := contentType(c)
+	if ct.Kind == content.SingleType {
+		return methodNotAllowed()
+	}
+	if err := allow(c, ct.UID()+"."+content.VerbCreate); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	data, err := content.ParseEntryInput(ct, body, false)
+	if err != nil {
+		return validationError(err)
+	}
+	e, err := s.entries.CreateEntry(c.Request().Context(), ct, data)
+	if err != nil {
+		return storeError(err)
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"data": entryJSON(ct, e, nil), "meta": map[string]any{}})
+}
+
+func (s *server) apiUpdate(c echo.Context) error {
+	ct := contentType(c)
+	single := ct.Kind == content.SingleType
+	if single == (c.Param("documentId") != "") {
+		return notFound()
+	}
+	if err := allow(c, ct.UID()+"."+content.VerbUpdate); err != nil {
+		return err
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	data, err := content.ParseEntryInput(ct, body, !single)
+	if err != nil {
+		return validationError(err)
+	}
+	var e content.Entry
+	if single {
+		e, _, err = s.entries.PutSingleEntry(c.Request().Context(), ct, data)
+	} else {
+		e, err = s.entries.UpdateEntry(c.Request().Context(), ct, c.Param("documentId"), data)
+	}
+	if err != nil {
+		return storeError(err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data": entryJSON(ct, e, nil), "meta": map[string]any{}})
+}
+
+func (s *server) apiDelete(c echo.Context) error {
+	ct := contentType(c)
+	single := ct.Kind == content.SingleType
+	if single == (c.Param("documentId") != "") {
+		return notFound()
+	}
+	if err := allow(c, ct.UID()+"."+content.VerbDelete); err != nil {
+		return err
+	}
+	id := c.Param("documentId")
+	if single {
+		e, err := s.entries.SingleEntry(c.Request().Context(), ct)
+		if err != nil {
+			return storeError(err)
+		}
+		id = e.DocumentID
+	}
+	if err := s.entries.DeleteEntry(c.Request().Context(), ct, id); err != nil {
+		return storeError(err)
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func methodNotAllowed() *apiError {
+	return &apiError{Status: http.StatusMethodNotAllowed, Name: "MethodNotAllowedError", Message: "Method Not Allowed"}
+}
+
+// entryJSON is an entry in Strapi 5's shape: id, documentId, the
+// attributes in schema order (private ones never), then the timestamps.
+// With fields, only those attributes besides id and documentId.
+func entryJSON(ct content.ContentType, e content.Entry, fields []string) orderedObject {
+	o := orderedObject{{"id", e.ID}, {"documentId", e.DocumentID}}
+	want := func(name string) bool {
+		if fields == nil {
+			return true
+		}
+		for _, f := range fields {
+			if f == name {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range ct.Attributes {
+		if a.Private || !want(a.Name) {
+			continue
+		}
+		o = append(o, field{a.Name, attrJSON(a, e.Data[a.Name])})
+	}
+	if want(content.FieldCreatedAt) {
+		o = append(o, field{content.FieldCreatedAt, strapiTime(e.CreatedAt)})
+	}
+	if want(content.FieldUpdatedAt) {
+		o = append(o, field{content.FieldUpdatedAt, strapiTime(e.UpdatedAt)})
+	}
+	if want(content.FieldPublishedAt) {
+		var p any
+		if e.PublishedAt != nil {
+			p = strapiTime(*e.PublishedAt)
+		}
+		o = append(o, field{content.FieldPublishedAt, p})
+	}
+	return o
+}
+
+// strapiTime is how Strapi writes times: UTC with milliseconds.
+func strapiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func attrJSON(a content.Attribute, v any) any {
+	t, ok := v.(time.Time)
+	if !ok {
+		return v
+	}
+	if a.Type == content.TypeDate {
+		return t.UTC().Format(time.DateOnly)
+	}
+	return strapiTime(t)
+}
+
+type field struct {
+	key   string
+	value any
+}
+
+// orderedObject marshals as a JSON object keeping its keys' order.
+type orderedObject []field
+
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, f := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(f.key)
+		b.Write(k)
+		b.WriteByte(':')
+		v, err := json.Marshal(f.value)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
