@@ -46,7 +46,9 @@ func splitSpaceRuns(s string) []string {
 	return append(parts, s[cur:])
 }
 
-func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f' }
+func isSpace(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}
 
 func equalFoldASCII(a, b string) bool {
 	if len(a) != len(b) {

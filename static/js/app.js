@@ -142,7 +142,7 @@
   function applyType(select) {
     var form = closest(select, '[data-testid="token-form"]');
     // A disabled select means the admin may not edit: leave the server's rendering.
-    if (!form || select.disabled) return;
+    if (!form || select.matches(':disabled')) return;
     var state = typeState.get(select);
     var first = !state;
     if (first) {
