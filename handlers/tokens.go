@@ -89,7 +89,7 @@ func (s *server) tokenForm(c echo.Context) views.TokenFormView {
 
 // withToken fills the form with a stored token's facts and values.
 func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenFormView {
-	f.ID, f.Name, f.Description, f.Type = t.ID, t.Name, t.Description, string(t.Type)
+	f.ID, f.Title, f.Name, f.Description, f.Type = t.ID, t.Name, t.Name, t.Description, string(t.Type)
 	f.Permissions = t.Permissions
 	f.KeyHint, f.CreatedAt, f.LastUsedAt, f.ExpiresAt = t.KeyHint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt
 	f.Expired = t.Expired(s.now())

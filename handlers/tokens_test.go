@@ -322,10 +322,15 @@ func TestEditToken(t *testing.T) {
 		t.Error("edit changed the key")
 	}
 
-	res = c.post(path, url.Values{"name": {""}, "description": {"kept"}, "type": {"read-only"}})
+	res = c.post(path, url.Values{"name": {strings.Repeat("x", 101)}, "description": {"kept"}, "type": {"read-only"}})
 	wantStatus(t, res, http.StatusUnprocessableEntity)
-	if got, _ := res.doc(t).Find(`input[name="description"]`).Attr("value"); got != "kept" {
+	failed := res.doc(t)
+	if got, _ := failed.Find(`input[name="description"]`).Attr("value"); got != "kept" {
 		t.Error("description not kept on a failed edit")
+	}
+	// The heading names the token as stored, not the rejected input.
+	if got := failed.Find("h1").First().Text(); got != "Blog v2" {
+		t.Errorf("heading after a failed edit: %q", got)
 	}
 }
 

@@ -93,7 +93,8 @@ type AccordionGroupView struct {
 // TokenFormView is the create or edit form of a token, and on the edit
 // page the token's facts and the one-time reveal.
 type TokenFormView struct {
-	ID          int64 // 0 while creating
+	ID          int64  // 0 while creating
+	Title       string // the stored name, for headings: Name may hold rejected input
 	Name        string
 	Description string
 	Type        string

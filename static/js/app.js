@@ -116,6 +116,16 @@
     all.checked = boxes.length > 0 && checked === boxes.length;
     all.indeterminate = checked > 0 && checked < boxes.length;
     all.disabled = boxes.length > 0 && enabled === 0;
+    var count = group.querySelector('[data-testid="group-count"]');
+    if (count) count.textContent = checked + ' of ' + boxes.length;
+  }
+
+  // showHint shows the permissions hint written for the chosen type.
+  function showHint(form, type) {
+    each(form, '[data-hint-type]', function (hint) {
+      var want = hint.getAttribute('data-hint-type');
+      hint.hidden = want !== (isPreset(type) ? type : 'custom');
+    });
   }
 
   function toggleGroup(all) {
@@ -164,6 +174,7 @@
       }
     });
     state.type = type;
+    showHint(form, type);
     each(form, '[data-testid="permission-group"]', syncGroup);
   }
 
