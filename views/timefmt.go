@@ -25,22 +25,26 @@ func RelativeTime(t, now time.Time) string {
 			return "in less than a minute"
 		}
 		return "just now"
-	case d < time.Hour:
-		s = plural(int(d/time.Minute), "minute")
-	case d < 24*time.Hour:
-		s = plural(int(d/time.Hour), "hour")
+	case d < time.Hour-30*time.Second:
+		s = plural(rounded(d, time.Minute), "minute")
+	case d < 24*time.Hour-30*time.Minute:
+		s = plural(rounded(d, time.Hour), "hour")
 	case d < 60*24*time.Hour:
-		s = plural(int(d/(24*time.Hour)), "day")
+		s = plural(rounded(d, 24*time.Hour), "day")
 	case d < 365*24*time.Hour:
-		s = plural(int(d/(30*24*time.Hour)), "month")
+		s = plural(rounded(d, 30*24*time.Hour), "month")
 	default:
-		s = plural(int(d/(365*24*time.Hour)), "year")
+		s = plural(rounded(d, 365*24*time.Hour), "year")
 	}
 	if future {
 		return "in " + s
 	}
 	return s + " ago"
 }
+
+// rounded is d in units, to the nearest: a 7-day token made a second ago
+// expires "in 7 days", not "in 6 days".
+func rounded(d, unit time.Duration) int { return int((d + unit/2) / unit) }
 
 func plural(n int, unit string) string {
 	if n == 1 {

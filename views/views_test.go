@@ -147,6 +147,8 @@ func TestRelativeTime(t *testing.T) {
 		{now.Add(-1 * time.Hour), "1 hour ago"},
 		{now.Add(-49 * time.Hour), "2 days ago"},
 		{now.Add(6*24*time.Hour + time.Minute), "in 6 days"},
+		{now.Add(7*24*time.Hour - time.Second), "in 7 days"},
+		{now.Add(-59*time.Minute - 50*time.Second), "1 hour ago"},
 		{now.Add(-400 * 24 * time.Hour), "1 year ago"},
 	}
 	for _, tc := range cases {
