@@ -27,7 +27,9 @@ const (
 	DefaultAddr        = "127.0.0.1:8080"
 	DefaultDatabaseURL = "sqlite:data/tokenadmin.db"
 	DefaultSecretFile  = "data/secret.key"
-	minSecretBytes     = 32
+	// DefaultTokenCacheSize keeps 10,000 tokens (about a few MB).
+	DefaultTokenCacheSize = 10000
+	minSecretBytes        = 32
 )
 
 // Config is the checked configuration of one tokenadmin process.
@@ -37,6 +39,9 @@ type Config struct {
 	ContentTypesDir string // "" means the built-in content types
 	CookieSecure    bool
 	PublicURL       *url.URL // nil when unset
+	// TokenCacheSize bounds the verification cache (tokens, and as many
+	// unknown keys).
+	TokenCacheSize int
 
 	secret       []byte
 	secretSource string
@@ -76,6 +81,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_CONTENT_TYPES", "content-types", "folder searched for Strapi schema.json files, default built-in article and category")
 	add("TOKENADMIN_COOKIE_SECURE", "cookie-secure", "true|false: Secure flag on cookies, default true when the public URL is https")
 	add("TOKENADMIN_PUBLIC_URL", "public-url", "external URL when behind a proxy")
+	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	return f
 }
 
@@ -141,6 +147,17 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		}
 		c.PublicURL = u
 		c.CookieSecure = u.Scheme == "https"
+	}
+
+	var size string
+	size, name = f.get("TOKENADMIN_TOKEN_CACHE_SIZE", getenv)
+	c.TokenCacheSize = DefaultTokenCacheSize
+	if size != "" {
+		n, err := strconv.Atoi(size)
+		if err != nil || n < 1 || n > 10_000_000 {
+			return c, fmt.Errorf("%s: %q is not a whole number from 1 to 10000000", name, size)
+		}
+		c.TokenCacheSize = n
 	}
 
 	var secure string

@@ -33,6 +33,10 @@ const (
 type DB struct {
 	*sqlx.DB
 	Dialect Dialect
+
+	// url is what Open was given; the PostgreSQL listener opens its own
+	// connection with it.
+	url string
 }
 
 // sqlx does not know modernc's driver name "sqlite"; registering it makes
@@ -94,7 +98,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("db: open: ping %s: %w", dialect, err)
 	}
-	return &DB{DB: x, Dialect: dialect}, nil
+	return &DB{DB: x, Dialect: dialect, url: url}, nil
 }
 
 func configurePool(x *sqlx.DB, dialect Dialect) {

@@ -242,7 +242,10 @@ func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change) (apit
 		if c.Type != apitoken.Custom {
 			perms = nil
 		}
-		return d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(perms))))
+		if err := d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(perms)))); err != nil {
+			return err
+		}
+		return d.notifyTokenChange(ctx, tx, hash)
 	})
 	if err != nil {
 		return apitoken.Token{}, "", tokenErr("update token", err)
@@ -259,8 +262,11 @@ func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, a
 		if err := tx.GetContext(ctx, &old, d.Rebind(`SELECT access_key_hash FROM api_tokens WHERE id = ?`), id); err != nil {
 			return err
 		}
-		return mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ? WHERE id = ?`),
-			hash, hint, at.UTC().Truncate(time.Microsecond), id))
+		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ? WHERE id = ?`),
+			hash, hint, at.UTC().Truncate(time.Microsecond), id)); err != nil {
+			return err
+		}
+		return d.notifyTokenChange(ctx, tx, old)
 	})
 	if err != nil {
 		return apitoken.Token{}, "", tokenErr("regenerate token", err)
@@ -272,7 +278,12 @@ func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, a
 // DeleteToken removes a token and its permissions, returning its hash.
 func (d *DB) DeleteToken(ctx context.Context, id int64) (string, error) {
 	var hash string
-	err := d.GetContext(ctx, &hash, d.Rebind(`DELETE FROM api_tokens WHERE id = ? RETURNING access_key_hash`), id)
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &hash, d.Rebind(`DELETE FROM api_tokens WHERE id = ? RETURNING access_key_hash`), id); err != nil {
+			return err
+		}
+		return d.notifyTokenChange(ctx, tx, hash)
+	})
 	return hash, tokenErr("delete token", err)
 }
 

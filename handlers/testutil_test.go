@@ -71,11 +71,18 @@ func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 	a.hasher = apitoken.NewHasher([]byte("token-hash-key-token-hash-key-32"))
 	a.tokens = apitoken.NewService(store, a.hasher, registry.KnownAction, a.now)
 	a.usage = apitoken.NewUsageRecorder(store)
+	// As in production: verification goes through the cache, and the
+	// service's changes invalidate it.
+	cache, err := apitoken.NewCachedLookup(store, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.tokens.Revoked = cache.Invalidate
 	e := NewServer(Options{
 		Store:          store,
 		Tokens:         a.tokens,
 		Registry:       registry,
-		Verifier:       apitoken.NewVerifier(store, a.hasher, a.usage, a.now),
+		Verifier:       apitoken.NewVerifier(cache, a.hasher, a.usage, a.now),
 		Entries:        store,
 		Logger:         slog.New(slog.NewTextHandler(a.logs, nil)),
 		SessionAuthKey: []byte("0123456789abcdef0123456789abcdef"),

@@ -64,8 +64,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("content types: %w", err)
 	}
 	tokens := newTokenService(d, secret, registry)
+	cache, err := watchTokens(ctx, d, tokens, cfg.TokenCacheSize, log)
+	if err != nil {
+		return err
+	}
 	usage := apitoken.NewUsageRecorder(d)
-	verifier := apitoken.NewVerifier(d, tokens.Hasher(), usage, time.Now)
+	verifier := apitoken.NewVerifier(cache, tokens.Hasher(), usage, time.Now)
 	usageCtx, stopUsage := context.WithCancel(context.Background())
 	usageDone := make(chan struct{})
 	go func() {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
@@ -23,8 +26,47 @@ func loadRegistry(cfg config.Config) (*content.Registry, error) {
 	return r, nil
 }
 
+// revocationPoll is how often a server on SQLite looks for keys revoked
+// by another process.
+const revocationPoll = 250 * time.Millisecond
+
 // newTokenService wires the one token service the admin and the CLI share.
 func newTokenService(d *db.DB, secret []byte, registry *content.Registry) *apitoken.Service {
 	hasher := apitoken.NewHasher(config.DeriveKey(secret, config.PurposeTokenHash))
 	return apitoken.NewService(d, hasher, registry.KnownAction, time.Now)
+}
+
+// watchTokens puts the verification cache in front of the store and keeps
+// it honest: this instance's own changes invalidate at once, and on
+// PostgreSQL every other instance's changes arrive by LISTEN/NOTIFY. While
+// that connection is down the cache is bypassed, since a revocation could
+// be missed.
+func watchTokens(ctx context.Context, d *db.DB, tokens *apitoken.Service, size int, log *slog.Logger) (*apitoken.CachedLookup, error) {
+	cache, err := apitoken.NewCachedLookup(d, size)
+	if err != nil {
+		return nil, fmt.Errorf("TOKENADMIN_TOKEN_CACHE_SIZE: %w", err)
+	}
+	tokens.Revoked = cache.Invalidate
+	err = d.ListenTokenChanges(ctx, db.TokenListener{
+		Changed: cache.Invalidate,
+		Lost: func(lost bool) {
+			if lost {
+				log.Warn("token change notifications lost: verifying every key against the database until they are back")
+			} else {
+				log.Info("token change notifications restored")
+			}
+			cache.SetBypass(lost)
+		},
+	})
+	switch {
+	case errors.Is(err, db.ErrNoListener):
+		// SQLite has no notifications: other processes on the same file
+		// (the CLI) are heard through the revocation record.
+		if err := d.WatchRevocations(ctx, revocationPoll, cache.Invalidate); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("listen for token changes: %w", err)
+	}
+	return cache, nil
 }
