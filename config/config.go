@@ -42,6 +42,9 @@ type Config struct {
 	// TokenCacheSize bounds the verification cache (tokens, and as many
 	// unknown keys).
 	TokenCacheSize int
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// when finding a client's address; none by default.
+	TrustedProxies []*net.IPNet
 
 	secret       []byte
 	secretSource string
@@ -82,6 +85,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_COOKIE_SECURE", "cookie-secure", "true|false: Secure flag on cookies, default true when the public URL is https")
 	add("TOKENADMIN_PUBLIC_URL", "public-url", "external URL when behind a proxy")
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
+	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
 	return f
 }
 
@@ -158,6 +162,26 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: %q is not a whole number from 1 to 10000000", name, size)
 		}
 		c.TokenCacheSize = n
+	}
+
+	var proxies string
+	proxies, name = f.get("TOKENADMIN_TRUSTED_PROXIES", getenv)
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return c, fmt.Errorf("%s: %q is not an IP address or CIDR range", name, p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
 
 	var secure string

@@ -2,9 +2,13 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -111,6 +115,10 @@ func (s *server) login(c echo.Context) error {
 	if !form.Errors.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, views.LoginPage(form), nil)
 	}
+	ip := c.RealIP()
+	if wait := max(s.accountLimiter.Wait(email), s.addressLimiter.Wait(ip)); wait > 0 {
+		return s.tooManyAttempts(c, form, wait)
+	}
 	ctx := c.Request().Context()
 	admin, hash, err := s.store.AdminCredentials(ctx, email)
 	ok := false
@@ -126,10 +134,17 @@ func (s *server) login(c echo.Context) error {
 		ok = ok && admin.Active
 	}
 	if !ok {
-		s.log.Info("sign-in failed", "remote_ip", c.RealIP())
+		// Unknown emails count too: the account key is whatever was typed,
+		// so throttling says nothing about which accounts exist.
+		wait := max(s.accountLimiter.Fail(email), s.addressLimiter.Fail(ip))
+		s.log.Info("sign-in failed", "remote_ip", ip, "account_failures", s.accountLimiter.Failures(email))
+		if wait > 0 {
+			return s.tooManyAttempts(c, form, wait)
+		}
 		form.FormError = badCredentials
 		return s.render(c, http.StatusUnauthorized, views.LoginPage(form), nil)
 	}
+	s.accountLimiter.Succeed(email)
 	if err := s.store.TouchAdminLogin(ctx, admin.ID, s.now().UTC()); err != nil {
 		return err
 	}
@@ -161,4 +176,27 @@ func localPath(p string) string {
 		return ""
 	}
 	return p
+}
+
+// tooManyAttempts answers 429 with Retry-After: the same answer for every
+// account, known or not.
+func (s *server) tooManyAttempts(c echo.Context, form views.AuthForm, wait time.Duration) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+	form.FormError = fmt.Sprintf("Too many failed sign-ins. Try again in %s.", waitWords(secs))
+	return s.render(c, http.StatusTooManyRequests, views.LoginPage(form), nil)
+}
+
+func waitWords(secs int) string {
+	if secs < 60 {
+		if secs == 1 {
+			return "1 second"
+		}
+		return strconv.Itoa(secs) + " seconds"
+	}
+	m := (secs + 59) / 60
+	if m == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(m) + " minutes"
 }

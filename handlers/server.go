@@ -6,6 +6,7 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/url"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/throttle"
 )
 
 // AdminStore is what the admin pages need to know about admin accounts.
@@ -82,7 +84,22 @@ type Options struct {
 
 	// Now is the clock; tests move it to check timeouts.
 	Now func() time.Time
+
+	// TrustedProxies may set X-Forwarded-For; nobody else can choose the
+	// client address that sign-in throttling and logs see.
+	TrustedProxies []*net.IPNet
+	// AccountThrottle and AddressThrottle slow down password guessing
+	// per account and per client address; zero values get the defaults.
+	AccountThrottle throttle.Policy
+	AddressThrottle throttle.Policy
 }
+
+// Default sign-in throttling: five free failures per account, twenty per
+// address, then waits from 2 seconds doubling up to 15 minutes.
+var (
+	DefaultAccountThrottle = throttle.Policy{Free: 5, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
+	DefaultAddressThrottle = throttle.Policy{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
+)
 
 // Session timeouts used when Options leaves them zero.
 const (
@@ -100,6 +117,8 @@ type server struct {
 	log      *slog.Logger
 	sessions *sessionManager
 	now      func() time.Time
+
+	accountLimiter, addressLimiter *throttle.Limiter
 }
 
 // NewServer builds the whole HTTP surface of tokenadmin.
@@ -129,10 +148,28 @@ func NewServer(o Options) *echo.Echo {
 		sessions: newSessionManager(o),
 		now:      o.Now,
 	}
+	if o.AccountThrottle == (throttle.Policy{}) {
+		o.AccountThrottle = DefaultAccountThrottle
+	}
+	if o.AddressThrottle == (throttle.Policy{}) {
+		o.AddressThrottle = DefaultAddressThrottle
+	}
+	s.accountLimiter = throttle.New(o.AccountThrottle, o.Now)
+	s.addressLimiter = throttle.New(o.AddressThrottle, o.Now)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = s.handleError
+	// Echo's default believes X-Forwarded-For from anyone; only listed
+	// proxies may say who the client is.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(o.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range o.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	s.addRoutes(e, o)
 	return e
 }

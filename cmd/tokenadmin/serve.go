@@ -91,6 +91,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		SessionEncKey:  config.DeriveKey(secret, config.PurposeSessionEnc),
 		CookieSecure:   cfg.CookieSecure,
 		PublicURL:      cfg.PublicURL,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Handler:           e,
