@@ -102,3 +102,13 @@ type Admin struct {
 func Can(a Admin, act Action) bool {
 	return a.ID != 0 && a.Active && a.Role.Has(act)
 }
+
+// Session is one signed-in browser of an admin.
+type Session struct {
+	ID         string // the SHA-256 of the cookie's session id, in hex
+	AdminID    int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	IP         string
+	UserAgent  string
+}

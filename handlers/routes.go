@@ -35,6 +35,9 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 
 	signedIn := admin.Group("", s.requireAdmin)
 	signedIn.GET("/welcome", s.welcome)
+	signedIn.GET("/account", s.account)
+	signedIn.POST("/account/sessions/revoke-others", s.revokeOtherSessions)
+	signedIn.POST("/account/sessions/:id/revoke", s.revokeSession)
 
 	signedIn.GET("/settings/api-tokens", s.tokensIndex, can(access.TokensRead))
 	signedIn.GET("/settings/api-tokens/create", s.tokenNew, can(access.TokensCreate))
@@ -64,6 +67,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.POST("/settings/users/:id/deactivate", s.userDeactivate, can(access.UsersUpdate))
 	signedIn.POST("/settings/users/:id/activate", s.userActivate, can(access.UsersUpdate))
 
+	e.GET("/api/openapi.json", s.openAPI)
 	// The content API: no session, no CSRF; the bearer key is checked
 	// after the route's content type is known and before anything else.
 	api := e.Group("/api")

@@ -30,6 +30,12 @@ type AdminStore interface {
 	SetAdminRole(ctx context.Context, adminID, roleID int64) error
 	SetAdminActive(ctx context.Context, adminID int64, active bool) error
 	TouchAdminLogin(ctx context.Context, id int64, at time.Time) error
+
+	CreateSession(ctx context.Context, s access.Session) error
+	SessionActive(ctx context.Context, id string, adminID int64) (bool, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	AdminSessions(ctx context.Context, adminID int64) ([]access.Session, error)
+	RevokeSessions(ctx context.Context, adminID int64, only, keep string) (int, error)
 }
 
 // RoleStore is what the role pages need.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -24,6 +26,7 @@ const (
 	keySID     = "sid"     // random per sign-in: a new cookie at every login
 	keyCreated = "created" // unix seconds of the sign-in
 	keySeen    = "seen"    // unix seconds of the last request
+	keyAuthAt  = "auth_at" // unix seconds of the last password entry
 )
 
 // seenResolution limits how often a request rewrites the cookie just to
@@ -96,7 +99,8 @@ func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			s.endSession(c, "Your session has expired. Please sign in again.")
 			return next(c)
 		}
-		admin, err := s.store.AdminByID(c.Request().Context(), id)
+		ctx := c.Request().Context()
+		admin, err := s.store.AdminByID(ctx, id)
 		if errors.Is(err, db.ErrNotFound) || (err == nil && !admin.Active) {
 			s.endSession(c, "Your account is no longer active.")
 			return next(c)
@@ -104,9 +108,21 @@ func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		sid := sessionRecordID(sess)
+		active, err := s.store.SessionActive(ctx, sid, id)
+		if err != nil {
+			return err
+		}
+		if !active {
+			s.endSession(c, "You were signed out of this browser.")
+			return next(c)
+		}
 		c.Set(ctxAdmin, admin)
 		if now.Sub(time.Unix(seen, 0)) >= seenResolution {
 			sess.Values[keySeen] = now.Unix()
+			if err := s.store.TouchSession(ctx, sid, now); err != nil {
+				return err
+			}
 			if err := sess.Save(c.Request(), c.Response()); err != nil {
 				return err
 			}
@@ -125,11 +141,21 @@ func (s *server) startSession(c echo.Context, admin access.Admin) error {
 	if _, err := rand.Read(sid); err != nil {
 		return err
 	}
-	now := s.now().Unix()
+	now := s.now()
 	sess.Values[keySID] = hex.EncodeToString(sid)
 	sess.Values[keyAdminID] = admin.ID
-	sess.Values[keyCreated] = now
-	sess.Values[keySeen] = now
+	sess.Values[keyCreated] = now.Unix()
+	sess.Values[keySeen] = now.Unix()
+	sess.Values[keyAuthAt] = now.Unix()
+	ua := c.Request().UserAgent()
+	if len(ua) > 300 {
+		ua = ua[:300]
+	}
+	if err := s.store.CreateSession(c.Request().Context(), access.Session{
+		ID: sessionRecordID(sess), AdminID: admin.ID, CreatedAt: now, LastSeenAt: now, IP: c.RealIP(), UserAgent: ua,
+	}); err != nil {
+		return err
+	}
 	sess.Options.MaxAge = int(s.sessions.maxAge / time.Second)
 	c.Set(ctxAdmin, admin)
 	// A new CSRF token comes with the new session.
@@ -137,9 +163,63 @@ func (s *server) startSession(c echo.Context, admin access.Admin) error {
 	return sess.Save(c.Request(), c.Response())
 }
 
-// endSession signs out: the cookie keeps only a flash explaining why.
+// sessionRecordID is the id under which the session is stored: a hash of
+// the cookie's random id, so the table alone cannot forge a cookie.
+func sessionRecordID(sess *sessions.Session) string {
+	sid, _ := sess.Values[keySID].(string)
+	if sid == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(sid))
+	return hex.EncodeToString(sum[:])
+}
+
+// recentlyAuthenticated reports whether the admin typed their password
+// within the last reauthWindow: creating or regenerating a full-access
+// token asks for it again otherwise.
+func (s *server) recentlyAuthenticated(c echo.Context) bool {
+	sess := currentSession(c)
+	if sess == nil {
+		return false
+	}
+	at, _ := sess.Values[keyAuthAt].(int64)
+	return s.now().Sub(time.Unix(at, 0)) <= reauthWindow
+}
+
+// reauthWindow is how long a typed password vouches for risky actions.
+const reauthWindow = 15 * time.Minute
+
+// confirmPassword checks the current admin's password and, when right,
+// restarts the re-authentication window.
+func (s *server) confirmPassword(c echo.Context, password string) (bool, error) {
+	me, _ := currentAdmin(c)
+	if password == "" {
+		return false, nil
+	}
+	_, hash, err := s.store.AdminCredentials(c.Request().Context(), me.Email)
+	if err != nil {
+		return false, err
+	}
+	ok, err := account.CheckPassword(hash, password)
+	if err != nil || !ok {
+		return false, err
+	}
+	sess := currentSession(c)
+	sess.Values[keyAuthAt] = s.now().Unix()
+	return true, sess.Save(c.Request(), c.Response())
+}
+
+// endSession signs out: the stored session is revoked and the cookie
+// keeps only a flash explaining why.
 func (s *server) endSession(c echo.Context, why string) {
 	sess := currentSession(c)
+	if id, _ := sess.Values[keyAdminID].(int64); id != 0 {
+		if sid := sessionRecordID(sess); sid != "" {
+			if _, err := s.store.RevokeSessions(c.Request().Context(), id, sid, ""); err != nil {
+				s.log.Error("revoke session", "error", err)
+			}
+		}
+	}
 	sess.Values = map[any]any{}
 	if why != "" {
 		sess.AddFlash(encodeFlash(views.Flash{Kind: views.FlashError, Message: why}))

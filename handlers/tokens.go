@@ -82,6 +82,7 @@ func (s *server) tokenForm(c echo.Context) views.TokenFormView {
 	me, _ := currentAdmin(c)
 	f := views.TokenFormView{Groups: s.accordionGroups()}
 	f.ReadOnly = !access.Can(me, access.TokensUpdate)
+	f.NeedsReauth = !s.recentlyAuthenticated(c)
 	f.CanRegenerate = access.Can(me, access.TokensRegenerate)
 	f.CanDelete = access.Can(me, access.TokensDelete)
 	return f
@@ -125,9 +126,33 @@ func (s *server) tokenNew(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.TokenCreatePage(f), views.TokenCreateContent(f))
 }
 
+// reauthMessage is the field error when a full-access change needs the
+// password again.
+const reauthMessage = "Enter your password to give a token full access."
+
+// reauthenticated checks the current_password field when a full-access
+// change needs it; ok is true when the change may go ahead.
+func (s *server) reauthenticated(c echo.Context, fullAccess bool) (bool, error) {
+	if !fullAccess || s.recentlyAuthenticated(c) {
+		return true, nil
+	}
+	return s.confirmPassword(c, c.FormValue("current_password"))
+}
+
 func (s *server) tokenCreate(c echo.Context) error {
 	me, _ := currentAdmin(c)
 	in := tokenInput(c)
+	ok, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_, errs := s.tokens.Validate(in, true)
+		errs.Add("current_password", reauthMessage)
+		f := withInput(s.tokenForm(c), in)
+		f.Errors = errs
+		return s.render(c, http.StatusUnprocessableEntity, views.TokenCreatePage(f), views.TokenCreateContent(f))
+	}
 	tok, key, errs, err := s.tokens.Create(c.Request().Context(), in, &me.ID)
 	if err != nil {
 		return err
@@ -187,6 +212,17 @@ func (s *server) tokenUpdate(c echo.Context) error {
 		return err
 	}
 	in := tokenInput(c)
+	ok, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess) && t.Type != apitoken.FullAccess)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		_, errs := s.tokens.Validate(in, false)
+		errs.Add("current_password", reauthMessage)
+		f := withInput(s.withToken(s.tokenForm(c), t), in)
+		f.Errors = errs
+		return s.render(c, http.StatusUnprocessableEntity, views.TokenEditPage(f), views.TokenEditContent(f))
+	}
 	updated, errs, err := s.tokens.Update(c.Request().Context(), t.ID, in)
 	if errors.Is(err, apitoken.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
@@ -214,13 +250,22 @@ func (s *server) tokenConfirmRegenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.ConfirmPage("Regenerate token", views.RegenerateConfirmForm(t.ID, t.Name)), nil)
+	ask := t.Type == apitoken.FullAccess && !s.recentlyAuthenticated(c)
+	return s.render(c, http.StatusOK, views.ConfirmPage("Regenerate token", views.RegenerateConfirmForm(t.ID, t.Name, ask, "")), nil)
 }
 
 func (s *server) tokenRegenerate(c echo.Context) error {
 	t, err := s.tokenParam(c)
 	if err != nil {
 		return err
+	}
+	ok, err := s.reauthenticated(c, t.Type == apitoken.FullAccess)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		form := views.RegenerateConfirmForm(t.ID, t.Name, true, reauthMessage)
+		return s.render(c, http.StatusUnprocessableEntity, views.ConfirmPage("Regenerate token", form), views.ConfirmCard(form))
 	}
 	tok, key, err := s.tokens.Regenerate(c.Request().Context(), t.ID)
 	if errors.Is(err, apitoken.ErrNotFound) {

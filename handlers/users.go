@@ -168,6 +168,11 @@ func (s *server) userDeactivate(c echo.Context) error {
 		return err
 	}
 	err = s.store.SetAdminActive(c.Request().Context(), id, false)
+	if err == nil {
+		// Their sessions already stop at the next request (the admin is
+		// read each time); revoking them keeps the record honest too.
+		_, err = s.store.RevokeSessions(c.Request().Context(), id, "", "")
+	}
 	return s.userChanged(c, id, err, "Admin deactivated; their sessions have ended.")
 }
 

@@ -105,6 +105,7 @@ type TokenFormView struct {
 	Errors      validate.Errors
 
 	ReadOnly      bool // the viewer lacks api-tokens.update
+	NeedsReauth   bool // full-access changes need the password again
 	CanRegenerate bool
 	CanDelete     bool
 
