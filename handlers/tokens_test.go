@@ -575,3 +575,32 @@ func TestContentAPIPageListsRoutes(t *testing.T) {
 		t.Error("accordion does not link to the content API page")
 	}
 }
+
+func TestOrphanedPermissionsAreKeptUntilUnticked(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	id, _ := createToken(t, c, tokenForm("Old", "custom", "7", "api::article.article.find"))
+	// A content type that was removed from the schemas since.
+	if _, err := app.store.ExecContext(context.Background(), `INSERT INTO api_token_permissions (token_id, action) VALUES (?, 'api::gone.gone.find')`, id); err != nil {
+		t.Fatal(err)
+	}
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	doc := c.get(path).doc(t)
+	if doc.Find(`[data-testid="orphan-permissions"] input[value="api::gone.gone.find"][checked]`).Length() != 1 {
+		t.Fatal("orphaned permission not shown as no longer available")
+	}
+	// Saving with it still ticked keeps it; unticking removes it.
+	wantRedirect(t, c.post(path, tokenForm("Old", "custom", "", "api::article.article.find", "api::gone.gone.find")), path)
+	tok, _ := app.store.TokenByID(context.Background(), id)
+	if !slices.Contains(tok.Permissions, "api::gone.gone.find") {
+		t.Fatalf("orphan dropped on save: %v", tok.Permissions)
+	}
+	wantRedirect(t, c.post(path, tokenForm("Old", "custom", "", "api::article.article.find")), path)
+	tok, _ = app.store.TokenByID(context.Background(), id)
+	if slices.Contains(tok.Permissions, "api::gone.gone.find") {
+		t.Fatalf("orphan kept after untick: %v", tok.Permissions)
+	}
+	// A new token still cannot be given an unknown action.
+	wantStatus(t, c.post("/admin/settings/api-tokens", tokenForm("New", "custom", "7", "api::gone.gone.find")), http.StatusUnprocessableEntity)
+}

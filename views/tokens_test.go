@@ -1,0 +1,115 @@
+package views
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/validate"
+)
+
+func accordionGroups() []AccordionGroupView {
+	mk := func(uid, name string) AccordionGroupView {
+		g := AccordionGroupView{UID: uid, DisplayName: name}
+		for _, v := range []string{"find", "findOne", "create", "update", "delete"} {
+			g.Actions = append(g.Actions, AccordionActionView{Action: uid + "." + v, Verb: v, Method: "GET", Path: "/api/x"})
+		}
+		return g
+	}
+	return []AccordionGroupView{mk("api::article.article", "Article"), mk("api::category.category", "Category")}
+}
+
+func TestTokenRowHoldsNoKeyMaterial(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	soon := now.Add(48 * time.Hour)
+	v := TokensPageView{CanDelete: true, CanUpdate: true, Total: 1, Sort: "name"}
+	r := TokenRowView{ID: 7, Name: `<img src=x onerror=alert(1)>`, Description: "d", Type: "custom", TypeLabel: "Custom", CreatedAt: now, ExpiresAt: &soon, ExpiringSoon: true}
+	v.Rows = []TokenRowView{r}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{Now: now, CSRFToken: "csrf-1"}), TokenTable(v))
+	row := doc.Find(`[data-testid="token-row"]`)
+	if got, _ := row.Attr("data-token-id"); got != "7" {
+		t.Fatalf("data-token-id %q", got)
+	}
+	if row.Find("img").Length() != 0 || !strings.Contains(row.Find(`[data-testid="token-name"]`).Text(), "<img") {
+		t.Error("a name became markup")
+	}
+	html, _ := row.Html()
+	if strings.Contains(html, "tka_") {
+		t.Error("a row holds key material")
+	}
+	if row.Find(`[data-testid="badge-expiring"]`).Length() != 1 {
+		t.Error("no expiring-soon badge")
+	}
+	if got := strings.TrimSpace(row.Find(`[data-testid="token-last-used"]`).Text()); got != "Never" {
+		t.Errorf("last used %q", got)
+	}
+	if row.Find(`[data-testid="delete-dialog"] input[name="_csrf"]`).Length() != 1 {
+		t.Error("delete form has no CSRF input")
+	}
+}
+
+func TestTokenFormErrorsBesideFields(t *testing.T) {
+	f := TokenFormView{Name: "n", Type: "custom", Duration: "30", Groups: accordionGroups(),
+		Errors: validate.Errors{"name": "Name is required.", "permissions": "Unknown permissions: x."}}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{CSRFToken: "csrf-1"}), TokenForm(f))
+	form := doc.Find(`form[data-testid="token-form"]`)
+	if got, _ := form.Find(`input[name="_csrf"]`).Attr("value"); got != "csrf-1" {
+		t.Error("form lacks the CSRF input")
+	}
+	nameErr := form.Find(`[data-testid="field-error"][data-field="name"]`)
+	if nameErr.Length() != 1 || nameErr.Parent().Find(`input[name="name"]`).Length() != 1 {
+		t.Error("name error is not beside the name input")
+	}
+	if form.Find(`[data-testid="permissions-accordion"] [data-testid="field-error"][data-field="permissions"]`).Length() != 1 {
+		t.Error("permissions error is not in the accordion")
+	}
+	if got, _ := form.Find(`select[name="duration"] option[selected]`).Attr("value"); got != "30" {
+		t.Errorf("duration kept: %q", got)
+	}
+	if !form.Find(`select[name="type"]`).Is("select") || !form.Find(`select[name="duration"]`).Is("select") {
+		t.Error("type and duration must be <select>s")
+	}
+}
+
+func TestAccordionTriState(t *testing.T) {
+	f := TokenFormView{Type: "custom", Groups: accordionGroups(),
+		Permissions: []string{"api::article.article.find", "api::category.category.find", "api::category.category.findOne",
+			"api::category.category.create", "api::category.category.update", "api::category.category.delete"}}
+	doc := render(t, context.Background(), PermissionsAccordion(f))
+	article := doc.Find(`[data-testid="permission-group"][data-content-type="api::article.article"]`)
+	category := doc.Find(`[data-testid="permission-group"][data-content-type="api::category.category"]`)
+	if _, ok := article.Find(`[data-testid="select-all"]`).Attr("checked"); ok {
+		t.Error("partly ticked group has select-all checked")
+	}
+	if _, open := article.Attr("open"); !open {
+		t.Error("a partly ticked group should start open so the state is visible")
+	}
+	if _, ok := category.Find(`[data-testid="select-all"]`).Attr("checked"); !ok {
+		t.Error("fully ticked group has select-all unchecked")
+	}
+	if got := article.Find(`[data-testid="group-count"]`).Text(); got != "1 of 5" {
+		t.Errorf("count %q", got)
+	}
+	// Full access: everything ticked and locked.
+	f.Type = "full-access"
+	doc = render(t, context.Background(), PermissionsAccordion(f))
+	if doc.Find(`input[name="permissions"]:not([checked])`).Length() != 0 || doc.Find(`input[name="permissions"]:not([disabled])`).Length() != 0 {
+		t.Error("full access is not shown all ticked and locked")
+	}
+}
+
+func TestOrphanPermissionsShown(t *testing.T) {
+	f := TokenFormView{Type: "custom", Groups: accordionGroups(), Orphans: []string{"api::gone.gone.find"}, Permissions: []string{"api::gone.gone.find"}}
+	doc := render(t, context.Background(), PermissionsAccordion(f))
+	box := doc.Find(`[data-testid="orphan-permissions"] input[name="permissions"][value="api::gone.gone.find"]`)
+	if box.Length() != 1 {
+		t.Fatal("orphaned permission not shown")
+	}
+	if _, ok := box.Attr("checked"); !ok {
+		t.Error("orphaned permission not ticked (it would be dropped on save)")
+	}
+	if !strings.Contains(doc.Find(`[data-testid="orphan-permissions"] summary`).Text(), "No longer available") {
+		t.Error("orphan group not labelled")
+	}
+}
