@@ -67,7 +67,7 @@ func (d *DB) WatchRevocations(ctx context.Context, interval time.Duration, chang
 				last = r.ID
 			}
 			if polls++; polls%600 == 0 {
-				_, _ = d.ExecContext(ctx, d.Rebind(`DELETE FROM api_token_revocations WHERE created_at < ?`), now().Add(-revocationRetention))
+				d.pruneRevocations(ctx)
 			}
 		}
 	}()
@@ -100,17 +100,22 @@ func (d *DB) ListenTokenChanges(ctx context.Context, l TokenListener) error {
 	if l.PingEvery == 0 {
 		l.PingEvery = 5 * time.Second
 	}
+	lost := false // pq calls events from one goroutine
 	events := func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
+			lost = true
 			if l.Lost != nil {
 				l.Lost(true)
 			}
-		case pq.ListenerEventReconnected:
-			// pq re-issues LISTEN before announcing the reconnection.
-			if l.Lost != nil {
+		case pq.ListenerEventConnected, pq.ListenerEventReconnected:
+			// pq re-issues LISTEN before announcing the reconnection. A
+			// first connection after failed attempts (Connected, not
+			// Reconnected) ends a loss too.
+			if lost && l.Lost != nil {
 				l.Lost(false)
 			}
+			lost = false
 		}
 	}
 	listener := pq.NewListener(d.url, 100*time.Millisecond, 2*time.Second, events)
@@ -121,6 +126,7 @@ func (d *DB) ListenTokenChanges(ctx context.Context, l TokenListener) error {
 	go func() {
 		defer listener.Close()
 		ping := time.NewTicker(l.PingEvery)
+		pings := 0
 		defer ping.Stop()
 		for {
 			select {
@@ -134,8 +140,18 @@ func (d *DB) ListenTokenChanges(ctx context.Context, l TokenListener) error {
 			case <-ping.C:
 				// An error here surfaces as a Disconnected event.
 				_ = listener.Ping()
+				// PostgreSQL instances learn of changes by NOTIFY; the
+				// record only needs to outlive a poll, so keep it small.
+				if pings++; pings%120 == 0 {
+					d.pruneRevocations(ctx)
+				}
 			}
 		}
 	}()
 	return nil
+}
+
+// pruneRevocations forgets revocation records older than the retention.
+func (d *DB) pruneRevocations(ctx context.Context) {
+	_, _ = d.ExecContext(ctx, d.Rebind(`DELETE FROM api_token_revocations WHERE created_at < ?`), now().Add(-revocationRetention))
 }
