@@ -78,6 +78,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken)
 	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken)
 	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken)
+	e.POST("/graphql", s.graphql, s.requireToken)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
