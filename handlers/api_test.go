@@ -375,3 +375,20 @@ func TestAPIRoundTripAndQuery(t *testing.T) {
 }
 
 func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+func TestAPIPageSizeClamped(t *testing.T) {
+	app := newTestApp(t)
+	full := "Bearer " + app.mintKey("full", "full-access", "unlimited")
+	for i := range 3 {
+		app.api("POST", "/api/categories", full, `{"data":{"name":"c`+string(rune('a'+i))+`"}}`)
+	}
+	for q, want := range map[string]float64{"pagination[pageSize]=0": 1, "pagination[pageSize]=101": 100, "pagination[pageSize]=-5": 1, "": 25} {
+		r := app.api("GET", "/api/categories?"+q, full, "")
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", q, r.status, r.raw)
+		}
+		if got := r.body["meta"].(map[string]any)["pagination"].(map[string]any)["pageSize"]; got != want {
+			t.Errorf("%s: pageSize %v, want %v", q, got, want)
+		}
+	}
+}
