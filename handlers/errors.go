@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -44,6 +45,12 @@ func isAPIPath(p string) bool {
 // errors are logged and shown only as a generic message.
 func (s *server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away; there is no one to answer and nothing
+		// went wrong on our side.
+		c.Response().WriteHeader(499)
 		return
 	}
 	var ae *apiError
