@@ -27,6 +27,8 @@ const (
 	UsersRead   Action = "admin::users.read"
 	UsersCreate Action = "admin::users.create"
 	UsersUpdate Action = "admin::users.update"
+
+	AuditLogsRead Action = "admin::audit-logs.read"
 )
 
 // ActionInfo describes an action for the role editor.
@@ -48,6 +50,7 @@ var catalogue = []ActionInfo{
 	{UsersRead, "Users", "Read"},
 	{UsersCreate, "Users", "Create"},
 	{UsersUpdate, "Users", "Update"},
+	{AuditLogsRead, "Audit log", "Read"},
 }
 
 // Catalogue returns every admin action in display order.

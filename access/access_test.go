@@ -8,8 +8,8 @@ import (
 
 func TestCatalogue(t *testing.T) {
 	cat := Catalogue()
-	if len(cat) != 11 {
-		t.Errorf("Catalogue: got %d actions, want 11", len(cat))
+	if len(cat) != 12 {
+		t.Errorf("Catalogue: got %d actions, want 12", len(cat))
 	}
 	seen := map[Action]bool{}
 	for _, info := range cat {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -33,6 +34,7 @@ func (s *server) revokeOtherSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, adminEvent(audit.SessionsRevoke, me.ID, me.Email, []audit.Change{{Field: "revoked", After: n}}))
 	s.flash(c, views.FlashSuccess, pluralSessions(n)+" signed out.")
 	return s.redirect(c, "/admin/account")
 }
@@ -47,6 +49,7 @@ func (s *server) revokeSession(c echo.Context) error {
 	if n == 0 {
 		return echo.ErrNotFound
 	}
+	s.audit(c, adminEvent(audit.SessionsRevoke, me.ID, me.Email, []audit.Change{{Field: "revoked", After: n}}))
 	s.flash(c, views.FlashSuccess, "That browser is signed out.")
 	return s.redirect(c, "/admin/account")
 }

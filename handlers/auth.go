@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/validate"
 	"github.com/tokenadmin/tokenadmin/views"
@@ -88,6 +89,8 @@ func (s *server) register(c echo.Context) error {
 	if err := s.startSession(c, admin); err != nil {
 		return err
 	}
+	s.audit(c, adminEvent(audit.UserCreate, admin.ID, admin.Email, audit.Diff(nil, map[string]any{
+		"email": admin.Email, "name": admin.Name, "role": admin.Role.Name, "active": true})))
 	s.flash(c, views.FlashSuccess, "Welcome, "+admin.Name+". You are the first super admin.")
 	return s.redirect(c, firstPage(admin))
 }
@@ -138,6 +141,7 @@ func (s *server) login(c echo.Context) error {
 		// so throttling says nothing about which accounts exist.
 		wait := max(s.accountLimiter.Fail(email), s.addressLimiter.Fail(ip))
 		s.log.Info("sign-in failed", "remote_ip", ip, "account_failures", s.accountLimiter.Failures(email))
+		s.audit(c, audit.Event{Action: audit.SignInFailed, ActorEmail: email, TargetType: audit.TargetAdmin, TargetName: email})
 		if wait > 0 {
 			return s.tooManyAttempts(c, form, wait)
 		}
@@ -152,6 +156,7 @@ func (s *server) login(c echo.Context) error {
 		return err
 	}
 	s.log.Info("signed in", "admin_id", admin.ID)
+	s.audit(c, adminEvent(audit.SignIn, admin.ID, admin.Email, nil))
 	to := form.Next
 	if to == "" {
 		to = firstPage(admin)
@@ -160,6 +165,9 @@ func (s *server) login(c echo.Context) error {
 }
 
 func (s *server) logout(c echo.Context) error {
+	if me, ok := currentAdmin(c); ok {
+		s.audit(c, adminEvent(audit.SignOut, me.ID, me.Email, nil))
+	}
 	s.endSession(c, "")
 	s.flash(c, views.FlashSuccess, "You are signed out.")
 	return s.redirect(c, "/admin/login")

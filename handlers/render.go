@@ -39,6 +39,7 @@ var navItems = []struct {
 	{"API Tokens", "/admin/settings/api-tokens", access.TokensRead},
 	{"Roles", "/admin/settings/roles", access.RolesRead},
 	{"Users", "/admin/settings/users", access.UsersRead},
+	{"Audit log", views.AuditURL, access.AuditLogsRead},
 }
 
 // firstPage is where an admin lands after signing in: the first settings

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -61,6 +62,7 @@ func (s *server) roleCreate(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
+			s.audit(c, roleEvent(audit.RoleCreate, role.ID, role.Name, audit.Diff(nil, roleAudit(role.Name, role.Description, role.Permissions))))
 			s.flash(c, views.FlashSuccess, "Role “"+role.Name+"” created.")
 			return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(role.ID, 10))
 		}
@@ -112,6 +114,8 @@ func (s *server) roleUpdate(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
+			s.audit(c, roleEvent(audit.RoleUpdate, r.ID, in.Name, audit.Diff(
+				roleAudit(r.Name, r.Description, r.Permissions), roleAudit(in.Name, in.Description, in.Permissions))))
 			s.flash(c, views.FlashSuccess, "Role “"+in.Name+"” saved.")
 			return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(r.ID, 10))
 		}
@@ -141,6 +145,12 @@ func (s *server) rolePermission(c echo.Context) error {
 	if err := s.store.SetRolePermission(c.Request().Context(), r.ID, action, granted); err != nil {
 		return err
 	}
+	perms := slices.DeleteFunc(slices.Clone(r.Permissions), func(a access.Action) bool { return a == action })
+	if granted {
+		perms = append(perms, action)
+	}
+	s.audit(c, roleEvent(audit.RoleUpdate, r.ID, r.Name, audit.Diff(
+		map[string]any{"permissions": actionStrings(r.Permissions)}, map[string]any{"permissions": actionStrings(perms)})))
 	verb := "removed from"
 	if granted {
 		verb = "granted to"
@@ -148,10 +158,6 @@ func (s *server) rolePermission(c echo.Context) error {
 	s.flash(c, views.FlashSuccess, "“"+string(action)+"” "+verb+" "+r.Name+".")
 	if !wantsFragment(c) {
 		return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(r.ID, 10))
-	}
-	perms := slices.DeleteFunc(slices.Clone(r.Permissions), func(a access.Action) bool { return a == action })
-	if granted {
-		perms = append(perms, action)
 	}
 	v := roleForm(c, r.ID, r.Name, r.Description, perms, false)
 	for _, g := range v.Groups {

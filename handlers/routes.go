@@ -67,6 +67,8 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.POST("/settings/users/:id/deactivate", s.userDeactivate, can(access.UsersUpdate))
 	signedIn.POST("/settings/users/:id/activate", s.userActivate, can(access.UsersUpdate))
 
+	signedIn.GET("/settings/audit-logs", s.auditIndex, can(access.AuditLogsRead))
+
 	e.GET("/api/openapi.json", s.openAPI)
 	// The content API: no session, no CSRF; the bearer key is checked
 	// after the route's content type is known and before anything else.

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/throttle"
 )
@@ -54,11 +55,19 @@ type TokenStore interface {
 	TokenByID(ctx context.Context, id int64) (apitoken.Token, error)
 }
 
+// AuditStore appends to the audit log and reads it back; it offers no way
+// to change or remove a record.
+type AuditStore interface {
+	RecordAudit(ctx context.Context, ev audit.Event) error
+	AuditEvents(ctx context.Context, q audit.Query) ([]audit.Event, int, error)
+}
+
 // Store is everything the server asks of the database.
 type Store interface {
 	AdminStore
 	RoleStore
 	TokenStore
+	AuditStore
 	PingContext(ctx context.Context) error
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -163,6 +164,7 @@ func (s *server) tokenCreate(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.TokenCreatePage(f), views.TokenCreateContent(f))
 	}
 	s.log.Info("api token created", "token_id", tok.ID, "type", string(tok.Type), "admin_id", me.ID)
+	s.audit(c, tokenEvent(audit.TokenCreate, tok, audit.Diff(nil, tokenAudit(tok))))
 	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” created.")
 	return s.reveal(c, http.StatusCreated, tok, key)
 }
@@ -237,6 +239,7 @@ func (s *server) tokenUpdate(c echo.Context) error {
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token updated", "token_id", t.ID, "admin_id", me.ID)
+	s.audit(c, tokenEvent(audit.TokenUpdate, updated, audit.Diff(tokenAudit(t), tokenAudit(updated))))
 	s.flash(c, views.FlashSuccess, "Token “"+updated.Name+"” saved.")
 	if !wantsFragment(c) {
 		return s.redirect(c, views.TokenURL(t.ID, ""))
@@ -276,6 +279,7 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token regenerated", "token_id", t.ID, "admin_id", me.ID)
+	s.audit(c, tokenEvent(audit.TokenRegenerate, tok, []audit.Change{{Field: "note", After: "new key issued; the old key no longer works"}}))
 	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” regenerated. The old key no longer works.")
 	return s.reveal(c, http.StatusCreated, tok, key)
 }
@@ -298,6 +302,7 @@ func (s *server) tokenDelete(c echo.Context) error {
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token deleted", "token_id", t.ID, "admin_id", me.ID)
+	s.audit(c, tokenEvent(audit.TokenDelete, t, audit.Diff(tokenAudit(t), nil)))
 	s.flash(c, views.FlashSuccess, "Token “"+t.Name+"” deleted.")
 	if wantsFragment(c) && c.Request().Header.Get("HX-Target") == "token-row-"+strconv.FormatInt(t.ID, 10) {
 		// An empty answer swapped over the row removes it in place.

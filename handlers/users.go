@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -96,6 +97,8 @@ func (s *server) userCreate(c echo.Context) error {
 		case err != nil:
 			return err
 		default:
+			s.audit(c, adminEvent(audit.UserCreate, admin.ID, admin.Email, audit.Diff(nil, map[string]any{
+				"email": admin.Email, "name": admin.Name, "role": admin.Role.Name, "active": admin.Active})))
 			s.flash(c, views.FlashSuccess, admin.Name+" can now sign in as "+admin.Role.Name+".")
 			return s.redirect(c, "/admin/settings/users")
 		}
@@ -158,7 +161,13 @@ func (s *server) userSetRole(c echo.Context) error {
 	if perr != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose a role.")
 	}
+	before := s.adminForAudit(c, id)
 	err = s.store.SetAdminRole(c.Request().Context(), id, roleID)
+	if err == nil {
+		after := s.adminForAudit(c, id)
+		s.audit(c, adminEvent(audit.UserRoleChange, id, before.Email, audit.Diff(
+			map[string]any{"role": before.Role.Name}, map[string]any{"role": after.Role.Name})))
+	}
 	return s.userChanged(c, id, err, "Role changed.")
 }
 
@@ -167,8 +176,11 @@ func (s *server) userDeactivate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	before := s.adminForAudit(c, id)
 	err = s.store.SetAdminActive(c.Request().Context(), id, false)
 	if err == nil {
+		s.audit(c, adminEvent(audit.UserDeactivate, id, before.Email, audit.Diff(
+			map[string]any{"active": before.Active}, map[string]any{"active": false})))
 		// Their sessions already stop at the next request (the admin is
 		// read each time); revoking them keeps the record honest too.
 		_, err = s.store.RevokeSessions(c.Request().Context(), id, "", "")
@@ -181,6 +193,11 @@ func (s *server) userActivate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	before := s.adminForAudit(c, id)
 	err = s.store.SetAdminActive(c.Request().Context(), id, true)
+	if err == nil {
+		s.audit(c, adminEvent(audit.UserActivate, id, before.Email, audit.Diff(
+			map[string]any{"active": before.Active}, map[string]any{"active": true})))
+	}
 	return s.userChanged(c, id, err, "Admin activated.")
 }
