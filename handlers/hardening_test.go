@@ -132,3 +132,23 @@ func FuzzTokenFormBinding(f *testing.F) {
 }
 
 var fuzzNow = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+// TestSessionWorksOnAnotherInstance signs in on one server and uses the
+// same cookie on a second server of the same deployment (same secret-
+// derived keys, same database): a load balancer may send any request to
+// either.
+func TestSessionWorksOnAnotherInstance(t *testing.T) {
+	a := newTestApp(t)
+	a.seedAdmin("ada@example.com", "super-admin")
+	b := newTestAppWithStore(t, a.store)
+	c := a.login("ada@example.com")
+	onB := b.newClient()
+	onB.hc.Jar = c.hc.Jar
+	// The jar keys cookies by host; both servers listen on 127.0.0.1.
+	wantStatus(t, onB.get("/admin/settings/roles"), http.StatusOK)
+	res := onB.post("/admin/settings/roles", url.Values{"name": {"Made on B"}})
+	wantStatus(t, res, http.StatusSeeOther)
+	// Signing out on B ends the session on A too.
+	onB.post("/admin/logout", nil)
+	wantStatus(t, c.get("/admin/settings/roles"), http.StatusSeeOther)
+}
