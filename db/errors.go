@@ -2,8 +2,12 @@ package db
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/lib/pq"
 	"github.com/lib/pq/pqerror"
@@ -43,6 +47,18 @@ func mapError(err error) error {
 		return fmt.Errorf("%w: %w", ErrConflict, err)
 	}
 	return err
+}
+
+// Unavailable reports whether err means the database could not be reached
+// or dropped the connection (not that it refused the query): a retry may
+// succeed, so callers answer 503 rather than 500.
+func Unavailable(err error) bool {
+	if pqErr, ok := errors.AsType[*pq.Error](err); ok {
+		c := string(pqErr.Code)
+		return pqErr.Fatal() || strings.HasPrefix(c, "08") || strings.HasPrefix(c, "53") || strings.HasPrefix(c, "57")
+	}
+	_, isNet := errors.AsType[net.Error](err)
+	return isNet || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func isUniqueViolation(err error) bool {

@@ -2,8 +2,10 @@ package db
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 
 	"github.com/lib/pq"
@@ -52,5 +54,26 @@ func TestWrapPrefixesOperation(t *testing.T) {
 	}
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("got %v, want errors.Is ErrNotFound", err)
+	}
+}
+
+func TestUnavailable(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{&pq.Error{Code: "08006"}, true},                   // connection failure
+		{&pq.Error{Code: "57P01"}, true},                   // admin shutdown
+		{&pq.Error{Code: "53300"}, true},                   // too many connections
+		{&pq.Error{Code: "23505"}, false},                  // unique violation
+		{fmt.Errorf("db: x: %w", driver.ErrBadConn), true}, // wrapped
+		{&net.OpError{Op: "dial", Err: errors.New("refused")}, true},
+		{errors.New("syntax error"), false},
+		{sql.ErrNoRows, false},
+	}
+	for _, tc := range cases {
+		if got := Unavailable(tc.err); got != tc.want {
+			t.Errorf("Unavailable(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -59,6 +60,9 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	code := http.StatusInternalServerError
+	if db.Unavailable(err) {
+		code = http.StatusServiceUnavailable
+	}
 	msg := ""
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
