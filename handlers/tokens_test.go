@@ -604,3 +604,21 @@ func TestOrphanedPermissionsAreKeptUntilUnticked(t *testing.T) {
 	// A new token still cannot be given an unknown action.
 	wantStatus(t, c.post("/admin/settings/api-tokens", tokenForm("New", "custom", "7", "api::gone.gone.find")), http.StatusUnprocessableEntity)
 }
+
+func TestSQLMetacharactersInNamesAreStoredVerbatim(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	name := `Robert'); DROP TABLE api_tokens;-- 100% _x_ \ "q"`
+	id, _ := createToken(t, c, tokenForm(name, "read-only", "7"))
+	tok, err := app.store.TokenByID(context.Background(), id)
+	if err != nil || tok.Name != name {
+		t.Fatalf("stored %q, %v", tok.Name, err)
+	}
+	// Searching with the same characters finds exactly it.
+	createToken(t, c, tokenForm("Robert 100x off", "read-only", "7"))
+	doc := c.get("/admin/settings/api-tokens?q=" + url.QueryEscape("100% _x_")).doc(t)
+	if got := doc.Find(`[data-testid="token-name"]`); got.Length() != 1 || got.Text() != name {
+		t.Errorf("search found %d rows: %q", got.Length(), got.Text())
+	}
+}
