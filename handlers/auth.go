@@ -27,17 +27,32 @@ const badCredentials = "Invalid email or password."
 // adminHome sends /admin wherever the visitor should start: sign-up on a
 // fresh install, sign-in when signed out, else the first page they may see.
 func (s *server) adminHome(c echo.Context) error {
-	if a, ok := currentAdmin(c); ok {
-		return c.Redirect(http.StatusSeeOther, firstPage(a))
-	}
-	n, err := s.store.CountAdmins(c.Request().Context())
-	if err != nil {
+	if to, err := s.elsewhere(c); to != "" || err != nil {
 		return err
 	}
-	if n == 0 {
-		return c.Redirect(http.StatusSeeOther, "/admin/register")
-	}
 	return c.Redirect(http.StatusSeeOther, "/admin/login")
+}
+
+// elsewhere redirects a visitor who has nothing to do on the sign-in page:
+// signed in already, or no admin exists yet. It returns where it sent
+// them, or "" to go on.
+func (s *server) elsewhere(c echo.Context) (string, error) {
+	to := ""
+	if a, ok := currentAdmin(c); ok {
+		to = firstPage(a)
+	} else {
+		n, err := s.store.CountAdmins(c.Request().Context())
+		if err != nil {
+			return "", err
+		}
+		if n == 0 {
+			to = "/admin/register"
+		}
+	}
+	if to == "" {
+		return "", nil
+	}
+	return to, c.Redirect(http.StatusSeeOther, to)
 }
 
 func (s *server) welcome(c echo.Context) error {
@@ -96,15 +111,8 @@ func (s *server) register(c echo.Context) error {
 }
 
 func (s *server) showLogin(c echo.Context) error {
-	if a, ok := currentAdmin(c); ok {
-		return c.Redirect(http.StatusSeeOther, firstPage(a))
-	}
-	n, err := s.store.CountAdmins(c.Request().Context())
-	if err != nil {
+	if to, err := s.elsewhere(c); to != "" || err != nil {
 		return err
-	}
-	if n == 0 {
-		return c.Redirect(http.StatusSeeOther, "/admin/register")
 	}
 	return s.render(c, http.StatusOK, views.LoginPage(views.AuthForm{Next: localPath(c.QueryParam("next"))}), nil)
 }
