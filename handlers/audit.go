@@ -33,13 +33,20 @@ func (s *server) audit(c echo.Context, ev audit.Event) {
 	}
 	ev.At = s.now()
 	ev.IP = c.RealIP()
-	ev.UserAgent = truncateUTF8(c.Request().UserAgent(), maxAuditUserAgent)
+	ev.UserAgent = userAgent(c)
 	ev.Changes = audit.Clean(ev.Changes)
 	// The client going away must not lose the record of what it did.
 	ctx := context.WithoutCancel(c.Request().Context())
 	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		s.log.Error("audit: record event", "action", ev.Action, "target_type", ev.TargetType, "target_id", ev.TargetID, "error", err)
 	}
+}
+
+// userAgent is the client's User-Agent as stored: valid UTF-8 (a header
+// may carry any bytes, and PostgreSQL refuses invalid text) and at most
+// maxAuditUserAgent bytes.
+func userAgent(c echo.Context) string {
+	return truncateUTF8(strings.ToValidUTF8(c.Request().UserAgent(), "\uFFFD"), maxAuditUserAgent)
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.

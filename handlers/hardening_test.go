@@ -14,6 +14,8 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
 // TestConcurrentRegenerateLeavesOneKey regenerates one token from two
@@ -151,4 +153,21 @@ func TestSessionWorksOnAnotherInstance(t *testing.T) {
 	// Signing out on B ends the session on A too.
 	onB.post("/admin/logout", nil)
 	wantStatus(t, c.get("/admin/settings/roles"), http.StatusSeeOther)
+}
+
+// TestOddUserAgentsDoNotBreakSignIn sends a user agent with invalid UTF-8
+// and a multi-byte character across the length limit: sign-in, its
+// session row and its audit event must still be written (PostgreSQL
+// refuses invalid text).
+func TestOddUserAgentsDoNotBreakSignIn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		app := newTestAppWithStore(t, d)
+		app.seedAdmin("ada@example.com", "super-admin")
+		for _, ua := range []string{"bad \xff\xfe bytes", strings.Repeat("a", 299) + "é and more"} {
+			c := app.newClient()
+			res := c.post("/admin/login", url.Values{"email": {"ada@example.com"}, "password": {testPassword}}, "User-Agent", ua)
+			wantStatus(t, res, http.StatusSeeOther)
+			wantStatus(t, c.get("/admin/account"), http.StatusOK)
+		}
+	})
 }

@@ -147,12 +147,8 @@ func (s *server) startSession(c echo.Context, admin access.Admin) error {
 	sess.Values[keyCreated] = now.Unix()
 	sess.Values[keySeen] = now.Unix()
 	sess.Values[keyAuthAt] = now.Unix()
-	ua := c.Request().UserAgent()
-	if len(ua) > 300 {
-		ua = ua[:300]
-	}
 	if err := s.store.CreateSession(c.Request().Context(), access.Session{
-		ID: sessionRecordID(sess), AdminID: admin.ID, CreatedAt: now, LastSeenAt: now, IP: c.RealIP(), UserAgent: ua,
+		ID: sessionRecordID(sess), AdminID: admin.ID, CreatedAt: now, LastSeenAt: now, IP: c.RealIP(), UserAgent: userAgent(c),
 	}); err != nil {
 		return err
 	}
