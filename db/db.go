@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,6 +79,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 			return nil, errors.New("db: open: sqlite: URL has no file path")
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
+		// The file holds password and key hashes: readable by its owner
+		// only. SQLite gives its -wal and -shm files the same mode.
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("db: open: %w", err)
 		}
 		dialect = SQLite
