@@ -1,8 +1,6 @@
 package content
 
 import (
-	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode"
@@ -185,26 +183,11 @@ type OpenAPIProperties []OpenAPIProperty
 
 // MarshalJSON writes the properties as one JSON object, in order.
 func (ps OpenAPIProperties) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	o := make(OrderedObject, len(ps))
 	for i, p := range ps {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, err := json.Marshal(p.Name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(p.Schema)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
+		o[i] = Field{p.Name, p.Schema}
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return o.MarshalJSON()
 }
 
 // OpenAPIComponents holds the reusable schemas, responses and the

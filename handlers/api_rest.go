@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -240,8 +239,8 @@ func methodNotAllowed() *apiError {
 // entryJSON is an entry in Strapi 5's shape: id, documentId, the
 // attributes in schema order (private ones never), then the timestamps.
 // With fields, only those attributes besides id and documentId.
-func entryJSON(ct content.ContentType, e content.Entry, fields []string) orderedObject {
-	o := orderedObject{{"id", e.ID}, {"documentId", e.DocumentID}}
+func entryJSON(ct content.ContentType, e content.Entry, fields []string) content.OrderedObject {
+	o := content.OrderedObject{{Key: "id", Value: e.ID}, {Key: "documentId", Value: e.DocumentID}}
 	want := func(name string) bool {
 		if fields == nil {
 			return true
@@ -257,20 +256,20 @@ func entryJSON(ct content.ContentType, e content.Entry, fields []string) ordered
 		if a.Private || !want(a.Name) {
 			continue
 		}
-		o = append(o, field{a.Name, attrJSON(a, e.Data[a.Name])})
+		o = append(o, content.Field{Key: a.Name, Value: attrJSON(a, e.Data[a.Name])})
 	}
 	if want(content.FieldCreatedAt) {
-		o = append(o, field{content.FieldCreatedAt, strapiTime(e.CreatedAt)})
+		o = append(o, content.Field{Key: content.FieldCreatedAt, Value: strapiTime(e.CreatedAt)})
 	}
 	if want(content.FieldUpdatedAt) {
-		o = append(o, field{content.FieldUpdatedAt, strapiTime(e.UpdatedAt)})
+		o = append(o, content.Field{Key: content.FieldUpdatedAt, Value: strapiTime(e.UpdatedAt)})
 	}
 	if want(content.FieldPublishedAt) {
 		var p any
 		if e.PublishedAt != nil {
 			p = strapiTime(*e.PublishedAt)
 		}
-		o = append(o, field{content.FieldPublishedAt, p})
+		o = append(o, content.Field{Key: content.FieldPublishedAt, Value: p})
 	}
 	return o
 }
@@ -287,32 +286,4 @@ func attrJSON(a content.Attribute, v any) any {
 		return t.UTC().Format(time.DateOnly)
 	}
 	return strapiTime(t)
-}
-
-type field struct {
-	key   string
-	value any
-}
-
-// orderedObject marshals as a JSON object keeping its keys' order.
-type orderedObject []field
-
-func (o orderedObject) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, f := range o {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(f.key)
-		b.Write(k)
-		b.WriteByte(':')
-		v, err := json.Marshal(f.value)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
 }

@@ -45,13 +45,7 @@ func runAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	password := strings.TrimRight(line, "\r\n")
 	in, errs := account.ValidateNewAdmin(*email, *name, password)
 	if !errs.Valid() {
-		for _, f := range errs.Fields() {
-			flag := f
-			if f == "password" {
-				flag = "password-stdin"
-			}
-			fmt.Fprintf(stderr, "--%s: %s\n", flag, errs[f])
-		}
+		reportFieldErrors(stderr, errs, map[string]string{"password": "password-stdin"})
 		return errors.New("admin not created")
 	}
 	cfg, err := flags.Load(getenv)

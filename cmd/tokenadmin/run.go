@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/validate"
 )
 
 // usageError means the command line was wrong and usage was printed; the
@@ -121,4 +122,17 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	defer d.Close()
 	newLogger(stderr).Info("migrations applied", "dialect", d.Dialect)
 	return nil
+}
+
+// reportFieldErrors prints each field error as the flag that carries the
+// field ("--name: Name is required."); flags maps fields whose flag has
+// another name.
+func reportFieldErrors(w io.Writer, errs validate.Errors, flags map[string]string) {
+	for _, f := range errs.Fields() {
+		name := f
+		if n, ok := flags[f]; ok {
+			name = n
+		}
+		fmt.Fprintf(w, "--%s: %s\n", name, errs[f])
+	}
 }

@@ -146,13 +146,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	if !errs.Valid() {
-		for _, f := range errs.Fields() {
-			flagName := f
-			if f == "permissions" {
-				flagName = "permission"
-			}
-			fmt.Fprintf(stderr, "--%s: %s\n", flagName, errs[f])
-		}
+		reportFieldErrors(stderr, errs, map[string]string{"permissions": "permission"})
 		return errors.New("token not created")
 	}
 	if *asJSON {
