@@ -45,6 +45,8 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// when finding a client's address; none by default.
 	TrustedProxies []*net.IPNet
+	// Pool sizes the database connection pool.
+	Pool Pool
 
 	secret       []byte
 	secretSource string
@@ -70,14 +72,7 @@ type Flags struct {
 // environment variable of the same meaning.
 func Bind(fs *flag.FlagSet) *Flags {
 	f := &Flags{fs: fs}
-	add := func(env, name, usage string) {
-		s := &setting{env: env, flag: name, usage: usage}
-		f.settings = append(f.settings, s)
-		fs.Func(name, usage+" (env "+env+")", func(v string) error {
-			s.value, s.fromFlag = v, true
-			return nil
-		})
-	}
+	add := f.add
 	add("TOKENADMIN_ADDR", "addr", "listen address, default "+DefaultAddr)
 	add("DATABASE_URL", "database-url", "sqlite:PATH or postgres://…, default "+DefaultDatabaseURL)
 	add("TOKENADMIN_SECRET", "secret", "≥32 random bytes, hex or base64; default: generated once into "+DefaultSecretFile)
@@ -86,7 +81,18 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_PUBLIC_URL", "public-url", "external URL when behind a proxy")
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
+	bindPool(add)
 	return f
+}
+
+// add registers one setting: its variable and the flag that overrides it.
+func (f *Flags) add(env, name, usage string) {
+	s := &setting{env: env, flag: name, usage: usage}
+	f.settings = append(f.settings, s)
+	f.fs.Func(name, usage+" (env "+env+")", func(v string) error {
+		s.value, s.fromFlag = v, true
+		return nil
+	})
 }
 
 func (f *Flags) get(env string, getenv func(string) string) (value, name string) {
@@ -183,6 +189,12 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
+
+	pool, err := f.loadPool(getenv)
+	if err != nil {
+		return c, err
+	}
+	c.Pool = pool
 
 	var secure string
 	secure, name = f.get("TOKENADMIN_COOKIE_SECURE", getenv)

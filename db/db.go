@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +37,8 @@ type DB struct {
 	// url is what Open was given; the PostgreSQL listener opens its own
 	// connection with it.
 	url string
+
+	pool Pool
 }
 
 // sqlx does not know modernc's driver name "sqlite"; registering it makes
@@ -101,33 +102,13 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	configurePool(x, dialect)
+	d := &DB{DB: x, Dialect: dialect, url: url}
+	d.ConfigurePool(DefaultPool(dialect))
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()
 		return nil, fmt.Errorf("db: open: ping %s: %w", dialect, err)
 	}
-	return &DB{DB: x, Dialect: dialect, url: url}, nil
-}
-
-func configurePool(x *sqlx.DB, dialect Dialect) {
-	switch dialect {
-	case SQLite:
-		// SQLite has one writer at a time whatever the pool size; a few
-		// connections let WAL readers proceed beside it. Idle connections
-		// are kept because each new one re-runs the pragmas.
-		n := max(4, 2*runtime.NumCPU())
-		x.SetMaxOpenConns(n)
-		x.SetMaxIdleConns(n)
-		x.SetConnMaxIdleTime(0)
-		x.SetConnMaxLifetime(0)
-	case Postgres:
-		// Stay well under the server's default max_connections (100) so
-		// that several instances and a migration can share one server.
-		x.SetMaxOpenConns(20)
-		x.SetMaxIdleConns(10)
-		x.SetConnMaxIdleTime(5 * time.Minute)
-		x.SetConnMaxLifetime(30 * time.Minute)
-	}
+	return d, nil
 }
 
 // now is the time the store writes: UTC, and at the microsecond precision

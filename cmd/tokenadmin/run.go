@@ -98,6 +98,7 @@ func openDB(ctx context.Context, cfg config.Config) (*db.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	d.ConfigurePool(db.Pool(cfg.Pool))
 	if err := d.Migrate(ctx); err != nil {
 		d.Close()
 		return nil, err
