@@ -144,13 +144,18 @@ func selectList(attrs []content.Attribute) (string, error) {
 }
 
 // scanEntries reads rows selected with selectList(attrs) and closes them.
-func scanEntries(rows *sqlx.Rows, attrs []content.Attribute) ([]content.Entry, error) {
+// With total not nil, each row has one more column, an integer stored
+// there.
+func scanEntries(rows *sqlx.Rows, attrs []content.Attribute, total *int64) ([]content.Entry, error) {
 	defer rows.Close()
 	out := []content.Entry{}
 	vals := make([]any, 5+len(attrs))
-	dest := make([]any, len(vals))
+	dest := make([]any, len(vals), len(vals)+1)
 	for i := range vals {
 		dest[i] = &vals[i]
+	}
+	if total != nil {
+		dest = append(dest, total)
 	}
 	for rows.Next() {
 		clear(vals)

@@ -38,7 +38,8 @@ type DB struct {
 	// connection with it.
 	url string
 
-	pool Pool
+	pool  Pool
+	stmts *stmtCache
 }
 
 // sqlx does not know modernc's driver name "sqlite"; registering it makes
@@ -102,7 +103,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
-	d := &DB{DB: x, Dialect: dialect, url: url}
+	d := &DB{DB: x, Dialect: dialect, url: url, stmts: newStmtCache(stmtCacheSize)}
 	d.ConfigurePool(DefaultPool(dialect))
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()

@@ -116,10 +116,42 @@ func (d *DB) TokenByID(ctx context.Context, id int64) (apitoken.Token, error) {
 	return t, tokenErr("token by id", err)
 }
 
-// TokenByHash returns the token whose key hashes to hash, with that hash.
+// TokenByHash returns the token whose key hashes to hash. It is what
+// verifying a key the cache has not seen costs, so it is one prepared
+// statement: the unique index on access_key_hash finds the row, and the
+// permissions come in the same answer, one row each (the primary key of
+// api_token_permissions finds them).
 func (d *DB) TokenByHash(ctx context.Context, hash string) (apitoken.Token, error) {
-	t, _, err := d.tokenWhere(ctx, d.DB, "access_key_hash = ?", hash)
-	return t, tokenErr("token by hash", err)
+	var rows []tokenPermissionRow
+	err := d.prepared(ctx, tokenByHashSQL(d), func(s *sqlx.Stmt) error {
+		return s.SelectContext(ctx, &rows, hash)
+	})
+	if err == nil && len(rows) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return apitoken.Token{}, tokenErr("token by hash", err)
+	}
+	var perms []string
+	for _, r := range rows {
+		if r.Action.Valid {
+			perms = append(perms, r.Action.String)
+		}
+	}
+	return rows[0].token(perms), nil
+}
+
+// tokenPermissionRow is a token row joined with one of its permissions
+// (none: Action is NULL).
+type tokenPermissionRow struct {
+	tokenRow
+	Action sql.NullString `db:"action"`
+}
+
+func tokenByHashSQL(d *DB) string {
+	return d.Rebind(`SELECT ` + tokenColumns + `, p.action FROM api_tokens t
+		LEFT JOIN api_token_permissions p ON p.token_id = t.id
+		WHERE t.access_key_hash = ? ORDER BY p.action`)
 }
 
 func (d *DB) tokenWhere(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (apitoken.Token, string, error) {

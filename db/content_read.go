@@ -1,0 +1,139 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tokenadmin/tokenadmin/content"
+)
+
+// Reading entries. Reads outside a transaction go through the statement
+// cache (stmtcache.go) and cost one round trip each.
+
+// FindEntries returns one page of ct's entries matching q.Filter in
+// q.Sort order (then by id), and how many entries match in all. Filtering,
+// sorting and paging run in the database in one statement: the count is an
+// uncorrelated scalar subquery, evaluated once beside the page's rows, so
+// the rows keep their index plan (a window COUNT(*) OVER () would sort
+// every match before the LIMIT). A page past the end carries no row to
+// hold the count, so only then is it asked for on its own.
+// q.Fields, when not nil, limits the attributes returned; id, documentId
+// and the timestamps are always returned. A field that is neither an
+// attribute nor a system field is an error.
+func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.Query) ([]content.Entry, int, error) {
+	const op = "find entries"
+	qt, err := quotedTable(ct)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+	}
+	attrs, err := selectedAttributes(ct, q.Fields)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+	}
+	b := &sqlBuilder{dialect: d.Dialect, ct: ct}
+	where := ""
+	if q.Filter != nil {
+		cond, err := b.filter(*q.Filter)
+		if err != nil {
+			return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+		}
+		where = " WHERE " + cond
+	}
+	order, err := b.orderBy(q.Sort)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+	}
+	cols, err := selectList(attrs)
+	if err != nil {
+		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+	}
+	limit, offset := window(q)
+
+	count := `SELECT COUNT(*) FROM ` + qt + where
+	// The subquery's placeholders come first in the text, so its copy of
+	// the filter's values goes first.
+	args := make([]any, 0, 2*len(b.args)+2)
+	args = append(append(append(args, b.args...), b.args...), limit, offset)
+	var (
+		entries []content.Entry
+		total   int64
+	)
+	err = d.prepared(ctx, d.Rebind(`SELECT `+cols+`, (`+count+`) FROM `+qt+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`), func(s *sqlx.Stmt) error {
+		rows, err := s.QueryxContext(ctx, args...)
+		if err != nil {
+			return err
+		}
+		entries, err = scanEntries(rows, attrs, &total)
+		return err
+	})
+	if err != nil {
+		return nil, 0, wrap(op, err)
+	}
+	if len(entries) == 0 && offset > 0 {
+		err = d.prepared(ctx, d.Rebind(count), func(s *sqlx.Stmt) error {
+			return s.GetContext(ctx, &total, b.args...)
+		})
+		if err != nil {
+			return nil, 0, wrap("count entries", err)
+		}
+	}
+	return entries, int(total), nil
+}
+
+// FindEntry returns the entry with the document id, or ErrNotFound.
+func (d *DB) FindEntry(ctx context.Context, ct content.ContentType, documentID string) (content.Entry, error) {
+	e, err := d.entryWhere(ctx, nil, ct, `"document_id" = ?`, documentID)
+	return e, entryErr("find entry", ct, err)
+}
+
+// SingleEntry returns the one entry of a single type, or ErrNotFound when
+// it has none yet.
+func (d *DB) SingleEntry(ctx context.Context, ct content.ContentType) (content.Entry, error) {
+	e, err := d.entryWhere(ctx, nil, ct, `1 = 1 ORDER BY "id" LIMIT 1`)
+	return e, entryErr("single entry", ct, err)
+}
+
+// entryWhere reads the first entry, with every attribute, matching where
+// (which may carry an ORDER BY and LIMIT), in tx or, when tx is nil, as a
+// cached prepared statement. It returns sql.ErrNoRows when none matches.
+func (d *DB) entryWhere(ctx context.Context, tx *sqlx.Tx, ct content.ContentType, where string, args ...any) (content.Entry, error) {
+	qt, err := quotedTable(ct)
+	if err != nil {
+		return content.Entry{}, err
+	}
+	cols, err := selectList(ct.Attributes)
+	if err != nil {
+		return content.Entry{}, err
+	}
+	query := d.Rebind(`SELECT ` + cols + ` FROM ` + qt + ` WHERE ` + where)
+	var entries []content.Entry
+	if tx != nil {
+		rows, err := tx.QueryxContext(ctx, query, args...)
+		if err != nil {
+			return content.Entry{}, err
+		}
+		entries, err = scanEntries(rows, ct.Attributes, nil)
+		if err != nil {
+			return content.Entry{}, err
+		}
+	} else {
+		err = d.prepared(ctx, query, func(s *sqlx.Stmt) error {
+			rows, err := s.QueryxContext(ctx, args...)
+			if err != nil {
+				return err
+			}
+			entries, err = scanEntries(rows, ct.Attributes, nil)
+			return err
+		})
+		if err != nil {
+			return content.Entry{}, err
+		}
+	}
+	if len(entries) == 0 {
+		return content.Entry{}, sql.ErrNoRows
+	}
+	return entries[0], nil
+}

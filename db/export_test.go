@@ -1,0 +1,27 @@
+package db
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Test hooks into the statement cache.
+
+// SetStatementCacheSize replaces d's statement cache with an empty one of
+// size n.
+func SetStatementCacheSize(d *DB, n int) { d.stmts = newStmtCache(n) }
+
+// CachedStatements reports how many statements d's cache holds.
+func CachedStatements(d *DB) int {
+	d.stmts.mu.Lock()
+	defer d.stmts.mu.Unlock()
+	return d.stmts.lru.Len()
+}
+
+// QueryIntPrepared runs a one-integer query through the statement cache.
+func QueryIntPrepared(ctx context.Context, d *DB, query string, args ...any) (int64, error) {
+	var n int64
+	err := d.prepared(ctx, d.Rebind(query), func(s *sqlx.Stmt) error { return s.GetContext(ctx, &n, args...) })
+	return n, err
+}
