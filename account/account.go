@@ -21,6 +21,10 @@ import (
 // MinPasswordLength is the password policy's minimum, in characters.
 const MinPasswordLength = 10
 
+// MaxEmailLength is the longest email an address may be (RFC 5321's
+// path limit); anything longer is refused before it is used.
+const MaxEmailLength = 254
+
 // maxPasswordLength bounds the work an attacker can make us do per attempt.
 const maxPasswordLength = 256
 
@@ -113,7 +117,7 @@ func ValidateNewAdmin(email, name, password string) (NewAdmin, validate.Errors) 
 	errs.Check(in.Email != "", "email", "Email is required.")
 	if in.Email != "" {
 		addr, err := mail.ParseAddress(in.Email)
-		errs.Check(err == nil && addr.Address == in.Email && len(in.Email) <= 254, "email", "Enter a valid email address.")
+		errs.Check(err == nil && addr.Address == in.Email && len(in.Email) <= MaxEmailLength, "email", "Enter a valid email address.")
 	}
 	errs.Check(in.Name != "", "name", "Name is required.")
 	errs.Check(utf8.RuneCountInString(in.Name) <= 100, "name", "Name must be at most 100 characters.")

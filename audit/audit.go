@@ -16,6 +16,8 @@ const (
 	SignIn          = "auth.sign-in"
 	SignInFailed    = "auth.sign-in-failed"
 	SignOut         = "auth.sign-out"
+	Reauth          = "auth.reauth"
+	ReauthFailed    = "auth.reauth-failed"
 	TokenCreate     = "token.create"
 	TokenUpdate     = "token.update"
 	TokenRegenerate = "token.regenerate"
@@ -31,7 +33,7 @@ const (
 
 // Actions lists every action in display order, for the log's filter.
 var Actions = []string{
-	SignIn, SignInFailed, SignOut,
+	SignIn, SignInFailed, SignOut, Reauth, ReauthFailed,
 	TokenCreate, TokenUpdate, TokenRegenerate, TokenDelete,
 	RoleCreate, RoleUpdate,
 	UserCreate, UserRoleChange, UserDeactivate, UserActivate, SessionsRevoke,

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"errors"
-	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -88,7 +86,12 @@ func (s *server) register(c echo.Context) error {
 	if !errs.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, views.RegisterPage(form), nil)
 	}
-	hash, err := account.HashPassword(in.Password)
+	hash, err := s.passwords.Hash(in.Password)
+	if errors.Is(err, account.ErrBusy) {
+		retryAfter(c, time.Second)
+		form.FormError = busyMessage
+		return s.render(c, http.StatusServiceUnavailable, views.RegisterPage(form), nil)
+	}
 	if err != nil {
 		return err
 	}
@@ -123,40 +126,34 @@ func (s *server) login(c echo.Context) error {
 	form := views.AuthForm{Email: email, Next: localPath(c.FormValue("next")), Errors: validate.Errors{}}
 	form.Errors.Check(email != "", "email", "Email is required.")
 	form.Errors.Check(password != "", "password", "Password is required.")
+	// Checked before the email keys the throttle or reaches the log.
+	if len(email) > account.MaxEmailLength {
+		form.Email = ""
+		form.Errors.Add("email", "Enter a valid email address.")
+	}
 	if !form.Errors.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, views.LoginPage(form), nil)
 	}
-	ip := c.RealIP()
-	if wait := max(s.accountLimiter.Wait(email), s.addressLimiter.Wait(ip)); wait > 0 {
-		return s.tooManyAttempts(c, form, wait)
-	}
-	ctx := c.Request().Context()
-	admin, hash, err := s.store.AdminCredentials(ctx, email)
-	ok := false
+	at, err := s.checkPassword(c, email, password)
 	switch {
-	case errors.Is(err, db.ErrNotFound):
-		account.CheckNoAccount(password)
 	case err != nil:
 		return err
-	default:
-		if ok, err = account.CheckPassword(hash, password); err != nil {
-			return err
-		}
-		ok = ok && admin.Active
-	}
-	if !ok {
-		// Unknown emails count too: the account key is whatever was typed,
-		// so throttling says nothing about which accounts exist.
-		wait := max(s.accountLimiter.Fail(email), s.addressLimiter.Fail(ip))
-		s.log.Info("sign-in failed", "remote_ip", ip, "account_failures", s.accountLimiter.Failures(email))
+	case at.refused:
+		return s.tooManyAttempts(c, form, at.wait)
+	case at.busy:
+		retryAfter(c, time.Second)
+		form.FormError = busyMessage
+		return s.render(c, http.StatusServiceUnavailable, views.LoginPage(form), nil)
+	case !at.ok:
+		s.log.Info("sign-in failed", "remote_ip", c.RealIP())
 		s.audit(c, audit.Event{Action: audit.SignInFailed, ActorEmail: email, TargetType: audit.TargetAdmin, TargetName: email})
-		if wait > 0 {
-			return s.tooManyAttempts(c, form, wait)
+		if at.wait > 0 {
+			return s.tooManyAttempts(c, form, at.wait)
 		}
 		form.FormError = badCredentials
 		return s.render(c, http.StatusUnauthorized, views.LoginPage(form), nil)
 	}
-	s.accountLimiter.Succeed(email)
+	admin, ctx := at.admin, c.Request().Context()
 	if err := s.store.TouchAdminLogin(ctx, admin.ID, s.now().UTC()); err != nil {
 		return err
 	}
@@ -197,9 +194,7 @@ func localPath(p string) string {
 // tooManyAttempts answers 429 with Retry-After: the same answer for every
 // account, known or not.
 func (s *server) tooManyAttempts(c echo.Context, form views.AuthForm, wait time.Duration) error {
-	secs := int(math.Ceil(wait.Seconds()))
-	c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
-	form.FormError = fmt.Sprintf("Too many failed sign-ins. Try again in %s.", waitWords(secs))
+	form.FormError = "Too many failed sign-ins. Try again in " + retryAfter(c, wait) + "."
 	return s.render(c, http.StatusTooManyRequests, views.LoginPage(form), nil)
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,18 +104,29 @@ type Options struct {
 	// TrustedProxies may set X-Forwarded-For; nobody else can choose the
 	// client address that sign-in throttling and logs see.
 	TrustedProxies []*net.IPNet
-	// AccountThrottle and AddressThrottle slow down password guessing
-	// per account and per client address; zero values get the defaults.
-	AccountThrottle throttle.Policy
-	AddressThrottle throttle.Policy
+	// Throttle slows down password guessing (sign-in and every password
+	// prompt); a zero value gets DefaultThrottle.
+	Throttle throttle.Policies
+	// Passwords runs the argon2id hashes and checks, a few at a time
+	// (nil: DefaultPasswordSlots of them).
+	Passwords *account.Passwords
 }
 
-// Default sign-in throttling: five free failures per account, twenty per
-// address, then waits from 2 seconds doubling up to 15 minutes.
-var (
-	DefaultAccountThrottle = throttle.Policy{Free: 5, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
-	DefaultAddressThrottle = throttle.Policy{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
-)
+// DefaultThrottle: five free failures per account from one client
+// network, twenty per network whatever the account, fifty per account
+// from everywhere; then waits from 2 seconds doubling up to 15 minutes,
+// but at most a minute for the account as a whole, so that guessers
+// spread over many networks cannot shut its owner out for long.
+var DefaultThrottle = throttle.Policies{
+	Pair:    throttle.Policy{Free: 5, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour},
+	Network: throttle.Policy{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour},
+	Account: throttle.Policy{Free: 50, Base: time.Second, Max: time.Minute, Forget: time.Hour},
+}
+
+// DefaultPasswordSlots is how many password hashes run at once: one per
+// core (argon2id with one lane uses one), at least two; each holds about
+// 19 MiB while it runs.
+var DefaultPasswordSlots = max(2, runtime.NumCPU())
 
 // Session timeouts used when Options leaves them zero.
 const (
@@ -133,7 +145,8 @@ type server struct {
 	sessions *sessionManager
 	now      func() time.Time
 
-	accountLimiter, addressLimiter *throttle.Limiter
+	guard     *throttle.Guard
+	passwords *account.Passwords
 }
 
 // NewServer builds the whole HTTP surface of tokenadmin.
@@ -163,14 +176,14 @@ func NewServer(o Options) *echo.Echo {
 		sessions: newSessionManager(o),
 		now:      o.Now,
 	}
-	if o.AccountThrottle == (throttle.Policy{}) {
-		o.AccountThrottle = DefaultAccountThrottle
+	if o.Throttle == (throttle.Policies{}) {
+		o.Throttle = DefaultThrottle
 	}
-	if o.AddressThrottle == (throttle.Policy{}) {
-		o.AddressThrottle = DefaultAddressThrottle
+	s.guard = throttle.NewGuard(o.Throttle, o.Now)
+	s.passwords = o.Passwords
+	if s.passwords == nil {
+		s.passwords = account.NewPasswords(DefaultPasswordSlots)
 	}
-	s.accountLimiter = throttle.New(o.AccountThrottle, o.Now)
-	s.addressLimiter = throttle.New(o.AddressThrottle, o.Now)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
-	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -184,26 +183,6 @@ func (s *server) recentlyAuthenticated(c echo.Context) bool {
 
 // reauthWindow is how long a typed password vouches for risky actions.
 const reauthWindow = 15 * time.Minute
-
-// confirmPassword checks the current admin's password and, when right,
-// restarts the re-authentication window.
-func (s *server) confirmPassword(c echo.Context, password string) (bool, error) {
-	me, _ := currentAdmin(c)
-	if password == "" {
-		return false, nil
-	}
-	_, hash, err := s.store.AdminCredentials(c.Request().Context(), me.Email)
-	if err != nil {
-		return false, err
-	}
-	ok, err := account.CheckPassword(hash, password)
-	if err != nil || !ok {
-		return false, err
-	}
-	sess := currentSession(c)
-	sess.Values[keyAuthAt] = s.now().Unix()
-	return true, sess.Save(c.Request(), c.Response())
-}
 
 // endSession signs out: the stored session is revoked and the cookie
 // keeps only a flash explaining why.

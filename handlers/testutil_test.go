@@ -31,9 +31,10 @@ type testApp struct {
 	store *db.DB
 	logs  *syncBuffer
 
-	tokens *apitoken.Service
-	hasher *apitoken.Hasher
-	usage  *apitoken.UsageRecorder
+	tokens    *apitoken.Service
+	hasher    *apitoken.Hasher
+	usage     *apitoken.UsageRecorder
+	passwords *account.Passwords
 
 	mu    sync.Mutex
 	clock time.Time
@@ -63,6 +64,13 @@ func newTestApp(t *testing.T) *testApp {
 
 func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 	t.Helper()
+	return newTestAppWith(t, store, nil)
+}
+
+// newTestAppWith is newTestAppWithStore with the server's options changed
+// by opt before it starts.
+func newTestAppWith(t *testing.T, store *db.DB, opt func(*Options)) *testApp {
+	t.Helper()
 	a := &testApp{t: t, store: store, logs: &syncBuffer{}, clock: time.Now().UTC()}
 	registry := content.Default()
 	if err := store.SyncContentTypes(context.Background(), registry.Types()); err != nil {
@@ -78,7 +86,8 @@ func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 		t.Fatal(err)
 	}
 	a.tokens.Revoked = cache.Invalidate
-	e := NewServer(Options{
+	a.passwords = account.NewPasswords(2)
+	o := Options{
 		Store:          store,
 		Tokens:         a.tokens,
 		Registry:       registry,
@@ -88,8 +97,12 @@ func newTestAppWithStore(t *testing.T, store *db.DB) *testApp {
 		SessionAuthKey: []byte("0123456789abcdef0123456789abcdef"),
 		SessionEncKey:  []byte("fedcba9876543210fedcba9876543210"),
 		Now:            a.now,
-	})
-	a.srv = httptest.NewServer(e)
+		Passwords:      a.passwords,
+	}
+	if opt != nil {
+		opt(&o)
+	}
+	a.srv = httptest.NewServer(NewServer(o))
 	t.Cleanup(a.srv.Close)
 	return a
 }

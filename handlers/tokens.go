@@ -131,28 +131,19 @@ func (s *server) tokenNew(c echo.Context) error {
 // password again.
 const reauthMessage = "Enter your password to give a token full access."
 
-// reauthenticated checks the current_password field when a full-access
-// change needs it; ok is true when the change may go ahead.
-func (s *server) reauthenticated(c echo.Context, fullAccess bool) (bool, error) {
-	if !fullAccess || s.recentlyAuthenticated(c) {
-		return true, nil
-	}
-	return s.confirmPassword(c, c.FormValue("current_password"))
-}
-
 func (s *server) tokenCreate(c echo.Context) error {
 	me, _ := currentAdmin(c)
 	in := tokenInput(c)
-	ok, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess))
+	p, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess), reauthMessage)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if p != nil {
 		_, errs := s.tokens.Validate(in, true)
-		errs.Add("current_password", reauthMessage)
+		errs.Add("current_password", p.message)
 		f := withInput(s.tokenForm(c), in)
 		f.Errors = errs
-		return s.render(c, http.StatusUnprocessableEntity, views.TokenCreatePage(f), views.TokenCreateContent(f))
+		return s.render(c, p.status, views.TokenCreatePage(f), views.TokenCreateContent(f))
 	}
 	tok, key, errs, err := s.tokens.Create(c.Request().Context(), in, &me.ID)
 	if err != nil {
@@ -214,16 +205,16 @@ func (s *server) tokenUpdate(c echo.Context) error {
 		return err
 	}
 	in := tokenInput(c)
-	ok, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess) && t.Type != apitoken.FullAccess)
+	p, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess) && t.Type != apitoken.FullAccess, reauthMessage)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if p != nil {
 		_, errs := s.tokens.Validate(in, false)
-		errs.Add("current_password", reauthMessage)
+		errs.Add("current_password", p.message)
 		f := withInput(s.withToken(s.tokenForm(c), t), in)
 		f.Errors = errs
-		return s.render(c, http.StatusUnprocessableEntity, views.TokenEditPage(f), views.TokenEditContent(f))
+		return s.render(c, p.status, views.TokenEditPage(f), views.TokenEditContent(f))
 	}
 	updated, errs, err := s.tokens.Update(c.Request().Context(), t.ID, in)
 	if errors.Is(err, apitoken.ErrNotFound) {
@@ -262,13 +253,13 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ok, err := s.reauthenticated(c, t.Type == apitoken.FullAccess)
+	p, err := s.reauthenticated(c, t.Type == apitoken.FullAccess, reauthMessage)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		form := views.RegenerateConfirmForm(t.ID, t.Name, true, reauthMessage)
-		return s.render(c, http.StatusUnprocessableEntity, views.ConfirmPage("Regenerate token", form), views.ConfirmCard(form))
+	if p != nil {
+		form := views.RegenerateConfirmForm(t.ID, t.Name, true, p.message)
+		return s.render(c, p.status, views.ConfirmPage("Regenerate token", form), views.ConfirmCard(form))
 	}
 	tok, key, err := s.tokens.Regenerate(c.Request().Context(), t.ID)
 	if errors.Is(err, apitoken.ErrNotFound) {

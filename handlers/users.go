@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -84,7 +85,11 @@ func (s *server) userCreate(c echo.Context) error {
 		errs.Add("role", "Choose a role.")
 	}
 	if errs.Valid() {
-		hash, err := account.HashPassword(in.Password)
+		hash, err := s.passwords.Hash(in.Password)
+		if errors.Is(err, account.ErrBusy) {
+			retryAfter(c, time.Second)
+			return echo.NewHTTPError(http.StatusServiceUnavailable, busyMessage)
+		}
 		if err != nil {
 			return err
 		}
