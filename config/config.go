@@ -318,6 +318,7 @@ const (
 	PurposeTokenHash   = "tokenadmin/api-token-hash/v1"
 	PurposeSessionAuth = "tokenadmin/session-auth/v1"
 	PurposeSessionEnc  = "tokenadmin/session-encrypt/v1"
+	PurposeCSRF        = "tokenadmin/csrf/v1"
 )
 
 // DeriveKey derives a 32-byte key for purpose from secret with HKDF-SHA256.

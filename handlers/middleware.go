@@ -92,35 +92,6 @@ func noStore(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// csrf is Echo's CSRF middleware: browsers that send Sec-Fetch-Site are
-// checked by it, others by a double-submit token that forms send as _csrf
-// and htmx as the X-CSRF-Token header.
-func csrf(secure bool) echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		CookieName:     csrfCookie,
-		CookiePath:     "/admin",
-		CookieHTTPOnly: true,
-		CookieSecure:   secure,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			code := http.StatusForbidden
-			if he, ok := err.(*echo.HTTPError); ok {
-				code = he.Code
-			}
-			return echo.NewHTTPError(code, "This form has expired or came from another site. Reload the page and try again.").SetInternal(err)
-		},
-	})
-}
-
-const csrfCookie = "_csrf"
-
-// csrfToken is the token to put in forms rendered for this request.
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get("csrf").(string)
-	return t
-}
-
 // requireAdmin lets only signed-in, active admins through; others are sent
 // to the sign-in page, which brings them back here afterwards.
 func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {

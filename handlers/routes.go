@@ -25,7 +25,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.GET("/static/*", serveStatic())
 	e.GET("/", func(c echo.Context) error { return c.Redirect(303, "/admin") })
 
-	admin := e.Group("/admin", s.loadSession, noStore, csrf(o.CookieSecure))
+	admin := e.Group("/admin", s.loadSession, noStore, s.csrf)
 	admin.GET("", s.adminHome)
 	admin.GET("/register", s.showRegister)
 	admin.POST("/register", s.register)

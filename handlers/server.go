@@ -5,6 +5,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"log/slog"
 	"net"
 	"net/url"
@@ -90,8 +92,11 @@ type Options struct {
 	// cookie; derive them from the deployment secret.
 	SessionAuthKey []byte
 	SessionEncKey  []byte
-	CookieSecure   bool
-	PublicURL      *url.URL
+	// CSRFKey keys the CSRF tokens derived from each session (nil: one
+	// derived from SessionAuthKey).
+	CSRFKey      []byte
+	CookieSecure bool
+	PublicURL    *url.URL
 
 	// SessionIdle ends a session nobody used for that long;
 	// SessionMaxAge ends any session that old, used or not.
@@ -147,6 +152,8 @@ type server struct {
 
 	guard     *throttle.Guard
 	passwords *account.Passwords
+	csrfKey   []byte
+	publicURL *url.URL
 }
 
 // NewServer builds the whole HTTP surface of tokenadmin.
@@ -175,6 +182,14 @@ func NewServer(o Options) *echo.Echo {
 		log:      o.Logger,
 		sessions: newSessionManager(o),
 		now:      o.Now,
+		csrfKey:  o.CSRFKey,
+
+		publicURL: o.PublicURL,
+	}
+	if s.csrfKey == nil {
+		m := hmac.New(sha256.New, o.SessionAuthKey)
+		m.Write([]byte("tokenadmin/csrf/v1"))
+		s.csrfKey = m.Sum(nil)
 	}
 	if o.Throttle == (throttle.Policies{}) {
 		o.Throttle = DefaultThrottle

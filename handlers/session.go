@@ -17,7 +17,13 @@ import (
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
-const sessionCookie = "tokenadmin_session"
+// sessionCookie names the session cookie. With secure cookies it is
+// __Host-prefixed (Secure, Path=/, no Domain), which browsers refuse to
+// let another subdomain set or overwrite.
+const (
+	sessionCookie       = "tokenadmin_session"
+	secureSessionCookie = "__Host-" + sessionCookie
+)
 
 // Keys of the values kept in the session cookie.
 const (
@@ -36,6 +42,7 @@ const seenResolution = time.Minute
 // admin needs. The cookie is signed and encrypted with keys derived from
 // the deployment secret, so every instance of a deployment can read it.
 type sessionManager struct {
+	name    string
 	store   *sessions.CookieStore
 	idle    time.Duration
 	maxAge  time.Duration
@@ -46,15 +53,19 @@ type sessionManager struct {
 
 func newSessionManager(o Options) *sessionManager {
 	store := sessions.NewCookieStore(o.SessionAuthKey, o.SessionEncKey)
+	name, path := sessionCookie, "/admin"
+	if o.CookieSecure {
+		name, path = secureSessionCookie, "/"
+	}
 	store.Options = &sessions.Options{
-		Path:     "/admin",
+		Path:     path,
 		MaxAge:   int(o.SessionMaxAge / time.Second),
 		HttpOnly: true,
 		Secure:   o.CookieSecure,
 		SameSite: http.SameSiteLaxMode,
 	}
 	store.MaxAge(int(o.SessionMaxAge / time.Second))
-	return &sessionManager{store: store, idle: o.SessionIdle, maxAge: o.SessionMaxAge, now: o.Now, secure: o.CookieSecure}
+	return &sessionManager{name: name, store: store, idle: o.SessionIdle, maxAge: o.SessionMaxAge, now: o.Now, secure: o.CookieSecure}
 }
 
 // Echo context keys, each read through one typed accessor below.
@@ -80,7 +91,7 @@ func currentAdmin(c echo.Context) (access.Admin, bool) {
 // a deactivation or role change applies at once.
 func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sess, err := s.sessions.store.Get(c.Request(), sessionCookie)
+		sess, err := s.sessions.store.Get(c.Request(), s.sessions.name)
 		if err != nil {
 			// A cookie we cannot decode (old keys, tampering) is simply
 			// no session; Get still returned a fresh one.
@@ -154,7 +165,9 @@ func (s *server) startSession(c echo.Context, admin access.Admin) error {
 	sess.Options.MaxAge = int(s.sessions.maxAge / time.Second)
 	c.Set(ctxAdmin, admin)
 	// A new CSRF token comes with the new session.
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Path: "/admin", MaxAge: -1, HttpOnly: true, Secure: s.sessions.secure, SameSite: http.SameSiteLaxMode})
+	if err := s.newCSRFSeed(c, sess); err != nil {
+		return err
+	}
 	return sess.Save(c.Request(), c.Response())
 }
 
@@ -185,7 +198,7 @@ func (s *server) recentlyAuthenticated(c echo.Context) bool {
 const reauthWindow = 15 * time.Minute
 
 // endSession signs out: the stored session is revoked and the cookie
-// keeps only a flash explaining why.
+// keeps only a flash explaining why (and its CSRF value).
 func (s *server) endSession(c echo.Context, why string) {
 	sess := currentSession(c)
 	if id, _ := sess.Values[keyAdminID].(int64); id != 0 {
@@ -195,7 +208,13 @@ func (s *server) endSession(c echo.Context, why string) {
 			}
 		}
 	}
+	// The CSRF value stays: it belongs to the browser, not the admin, and
+	// keeps a form left open valid for the sign-in page it now leads to.
+	seed := sess.Values[keyCSRF]
 	sess.Values = map[any]any{}
+	if seed != nil {
+		sess.Values[keyCSRF] = seed
+	}
 	if why != "" {
 		sess.AddFlash(encodeFlash(views.Flash{Kind: views.FlashError, Message: why}))
 	}

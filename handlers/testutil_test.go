@@ -8,6 +8,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -124,6 +125,10 @@ func (a *testApp) advance(d time.Duration) {
 type client struct {
 	app *testApp
 	hc  *http.Client
+	// token is the CSRF token of the last page this browser was shown;
+	// "" once it may have changed (sign-in, sign-out).
+	mu    sync.Mutex
+	token string
 }
 
 func (a *testApp) newClient() *client {
@@ -157,6 +162,10 @@ func (r response) doc(t *testing.T) *goquery.Document {
 	return d
 }
 
+// csrfInRE finds the CSRF token in a page: the hidden form field, or
+// htmx's header settings on <body>.
+var csrfInRE = regexp.MustCompile(`name="_csrf" value="([^"]+)"|X-CSRF-Token&#34;:&#34;([^&]+)&#34;`)
+
 func (c *client) do(req *http.Request) response {
 	c.app.t.Helper()
 	res, err := c.hc.Do(req)
@@ -165,6 +174,17 @@ func (c *client) do(req *http.Request) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m := csrfInRE.FindSubmatch(b); m != nil {
+		c.token = string(m[1]) + string(m[2])
+	}
+	switch req.URL.Path {
+	case "/admin/login", "/admin/register", "/admin/logout":
+		if req.Method == http.MethodPost && res.StatusCode == http.StatusSeeOther {
+			c.token = ""
+		}
+	}
 	return response{res, string(b)}
 }
 
@@ -177,24 +197,26 @@ func (c *client) get(path string, headers ...string) response {
 	return c.do(req)
 }
 
-// csrf returns the CSRF token this browser holds, fetching a page first if
-// it has none yet.
+// csrf returns the CSRF token of this browser's session, as its pages
+// show it, fetching a page first when it has none yet.
 func (c *client) csrf() string {
 	c.app.t.Helper()
-	u, _ := url.Parse(c.app.srv.URL + "/admin/")
-	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == csrfCookie {
-			return ck.Value
+	if c.currentToken() == "" {
+		if res := c.get("/admin/login"); c.currentToken() == "" && res.StatusCode == http.StatusSeeOther {
+			c.get(res.Header.Get("Location"))
 		}
 	}
-	c.get("/admin/login")
-	for _, ck := range c.hc.Jar.Cookies(u) {
-		if ck.Name == csrfCookie {
-			return ck.Value
-		}
+	tok := c.currentToken()
+	if tok == "" {
+		c.app.t.Fatal("no CSRF token on any page")
 	}
-	c.app.t.Fatal("no CSRF cookie after a GET")
-	return ""
+	return tok
+}
+
+func (c *client) currentToken() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
 }
 
 // post submits a form with the CSRF token, as the browser's form would.

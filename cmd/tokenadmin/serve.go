@@ -89,6 +89,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:         log,
 		SessionAuthKey: config.DeriveKey(secret, config.PurposeSessionAuth),
 		SessionEncKey:  config.DeriveKey(secret, config.PurposeSessionEnc),
+		CSRFKey:        config.DeriveKey(secret, config.PurposeCSRF),
 		CookieSecure:   cfg.CookieSecure,
 		PublicURL:      cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies,
