@@ -25,6 +25,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
 
 // The GraphQL endpoint serves the same content types, with the same
@@ -33,15 +34,10 @@ import (
 // pagination arguments that are turned into the REST query string so that
 // one parser validates both, and Apollo-style error codes.
 
-// Limits on one GraphQL request, beyond the global body limit. graphql-go
-// parses recursively, so a document of a million "[" would exhaust the
-// stack; validation compares fields pairwise, so their number is bounded
-// too; and every root field may read up to a page of entries.
-const (
-	maxGraphQLNesting    = 64  // brackets, braces and parentheses
-	maxGraphQLSelections = 500 // fields, fragment spreads and inline fragments
-	maxGraphQLOperations = 50  // content queries and mutations run
-)
+// maxGraphQLOperations bounds the content queries and mutations one
+// request runs, each of which may read a page of entries. The document's
+// own limits (graphqlapi.Default) are checked before graphql-go sees it.
+const maxGraphQLOperations = 50
 
 // GraphQL error codes, as Apollo Server and Strapi spell them.
 const (
@@ -89,19 +85,28 @@ func (s *server) graphql(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if graphqlNesting(req.Query) > maxGraphQLNesting {
-		return gqlRequestError(c, "The document nests more than "+strconv.Itoa(maxGraphQLNesting)+" levels", gqlCodeParseFailed)
+	// The document's budget first: graphql-go's validation is where a
+	// small document can cost minutes, and it runs before any permission.
+	if _, err := graphqlapi.Default.Check(req.Query, req.Variables); err != nil {
+		return gqlLimitError(c, err)
 	}
-	doc, err := parser.Parse(parser.ParseParams{Source: source.NewSource(&source.Source{
-		Body: []byte(req.Query), Name: "GraphQL request",
-	})})
+	// NoSource: graphql-go's printer, which validation runs on both
+	// arguments of every pair of fields sharing a response key, serialises
+	// a node with its source attached, so with the source each comparison
+	// cost the size of the whole document. Error locations lose their
+	// line without it; lines puts it back.
+	doc, err := parser.Parse(parser.ParseParams{
+		Source:  source.NewSource(&source.Source{Body: []byte(req.Query), Name: "GraphQL request"}),
+		Options: parser.ParseOptions{NoSource: true},
+	})
 	if err != nil {
 		return gqlRequestErrors(c, gqlerrors.FormatErrors(err), gqlCodeParseFailed)
 	}
-	if n := countSelections(doc); n > maxGraphQLSelections {
-		return gqlRequestError(c, "The document holds more than "+strconv.Itoa(maxGraphQLSelections)+" selections", gqlCodeValidationFailed)
-	}
+	lines := newLineIndex(req.Query)
 	if vr := graphql.ValidateDocument(&schema, doc, nil); !vr.IsValid {
+		for i := range vr.Errors {
+			vr.Errors[i].Locations = lines.relocate(vr.Errors[i].Locations)
+		}
 		return gqlRequestErrors(c, vr.Errors, gqlCodeValidationFailed)
 	}
 	if msg, code := checkOperation(doc, req.OperationName); msg != "" {
@@ -122,7 +127,7 @@ func (s *server) graphql(c echo.Context) error {
 	errs := make([]gqlErrorJSON, 0, len(res.Errors))
 	variableError := false
 	for _, fe := range res.Errors {
-		e := gqlErrorJSON{Message: fe.Message, Locations: fe.Locations, Path: fe.Path, Extensions: fe.Extensions}
+		e := gqlErrorJSON{Message: fe.Message, Locations: lines.relocate(fe.Locations), Path: fe.Path, Extensions: fe.Extensions}
 		if code, _ := e.Extensions["code"].(string); code != "" {
 			errs = append(errs, e)
 			continue
@@ -195,75 +200,6 @@ func gqlRequestErrors(c echo.Context, fes []gqlerrors.FormattedError, code strin
 			Extensions: map[string]any{"code": code}}
 	}
 	return c.JSON(http.StatusBadRequest, map[string]any{"errors": errs})
-}
-
-// graphqlNesting returns how deeply brackets, braces and parentheses nest
-// in a GraphQL document, skipping strings and comments. It only bounds the
-// parser's recursion, so malformed input need not be judged exactly: the
-// parser refuses it anyway.
-func graphqlNesting(q string) int {
-	depth, deepest := 0, 0
-	for i := 0; i < len(q); i++ {
-		switch q[i] {
-		case '#':
-			for i < len(q) && q[i] != '\n' && q[i] != '\r' {
-				i++
-			}
-		case '"':
-			if strings.HasPrefix(q[i:], `"""`) {
-				i += 3
-				for i < len(q) && !strings.HasPrefix(q[i:], `"""`) {
-					if strings.HasPrefix(q[i:], `\"""`) {
-						i += 3
-					}
-					i++
-				}
-				i += 2
-				continue
-			}
-			for i++; i < len(q) && q[i] != '"' && q[i] != '\n'; i++ {
-				if q[i] == '\\' {
-					i++
-				}
-			}
-		case '{', '[', '(':
-			depth++
-			deepest = max(deepest, depth)
-		case '}', ']', ')':
-			depth--
-		}
-	}
-	return deepest
-}
-
-// countSelections counts the fields, fragment spreads and inline fragments
-// of every definition in the document.
-func countSelections(doc *ast.Document) int {
-	n := 0
-	var walk func(ss *ast.SelectionSet)
-	walk = func(ss *ast.SelectionSet) {
-		if ss == nil {
-			return
-		}
-		for _, sel := range ss.Selections {
-			n++
-			switch s := sel.(type) {
-			case *ast.Field:
-				walk(s.SelectionSet)
-			case *ast.InlineFragment:
-				walk(s.SelectionSet)
-			}
-		}
-	}
-	for _, d := range doc.Definitions {
-		switch d := d.(type) {
-		case *ast.OperationDefinition:
-			walk(d.SelectionSet)
-		case *ast.FragmentDefinition:
-			walk(d.SelectionSet)
-		}
-	}
-	return n
 }
 
 // checkOperation finds the operation to run as graphql-go will, so that a

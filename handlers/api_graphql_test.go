@@ -59,6 +59,20 @@ func (r apiResult) gqlCode() string {
 	return code
 }
 
+// gqlLimit returns the first error's extensions.error.details.limit, ""
+// when it names none.
+func (r apiResult) gqlLimit() string {
+	errs := r.gqlErrors()
+	if len(errs) == 0 {
+		return ""
+	}
+	ext, _ := errs[0]["extensions"].(map[string]any)
+	strapi, _ := ext["error"].(map[string]any)
+	details, _ := strapi["details"].(map[string]any)
+	limit, _ := details["limit"].(string)
+	return limit
+}
+
 // gqlField returns data.<name>.
 func (r apiResult) gqlField(name string) any {
 	data, _ := r.body["data"].(map[string]any)
@@ -536,13 +550,15 @@ func TestGraphQLRequestErrors(t *testing.T) {
 		{"missing variable", `{"query":"query($id: ID!) { article(documentId: $id) { title } }"}`, "BAD_USER_INPUT", 400},
 		{"unknown operation", `{"query":"query A { articles { title } }","operationName":"B"}`, "OPERATION_RESOLUTION_FAILURE", 400},
 		{"two operations, no name", `{"query":"query A { articles { title } } query B { categories { name } }"}`, "OPERATION_RESOLUTION_FAILURE", 400},
-		{"type definition", `{"query":"type Foo { a: String }"}`, "GRAPHQL_VALIDATION_FAILED", 400},
+		// gqlparser reads executable documents only (graphql-js parses
+		// type definitions and refuses them in validation).
+		{"type definition", `{"query":"type Foo { a: String }"}`, "GRAPHQL_PARSE_FAILED", 400},
 		{"not JSON", `{"query":`, "BAD_REQUEST", 400},
 		{"no query", `{"variables":{}}`, "BAD_REQUEST", 400},
 		{"query not a string", `{"query":5}`, "BAD_REQUEST", 400},
 		{"variables not an object", `{"query":"{ articles { title } }","variables":[1]}`, "BAD_REQUEST", 400},
 		{"a batch", `[{"query":"{ articles { title } }"}]`, "BAD_REQUEST", 400},
-		{"deep nesting", `{"query":"{ articles(filters: ` + strings.Repeat("{and: [", 40) + `{}` + strings.Repeat("]}", 40) + `) { title } }"}`, "GRAPHQL_PARSE_FAILED", 400},
+		{"deep nesting", `{"query":"{ articles(filters: ` + strings.Repeat("{and: [", 40) + `{}` + strings.Repeat("]}", 40) + `) { title } }"}`, "GRAPHQL_VALIDATION_FAILED", 400},
 		{"too many selections", `{"query":"{ ` + strings.Repeat("articles { title } ", 300) + `}"}`, "GRAPHQL_VALIDATION_FAILED", 400},
 	}
 	for _, tc := range cases {
@@ -564,14 +580,15 @@ func TestGraphQLRequestErrors(t *testing.T) {
 		t.Errorf("parse error locations: %s", res.raw)
 	}
 	// Many root fields in one request are capped (identical fields merge
-	// into one, so they are aliased).
+	// into one, so they are aliased): the document's alias limit comes
+	// first.
 	var aliased strings.Builder
 	for i := range 60 {
 		aliased.WriteString("a" + string(rune('A'+i/26)) + string(rune('a'+i%26)) + ": articles { title } ")
 	}
 	res = app.gql(full, `{ `+aliased.String()+`}`, nil)
-	if res.status != http.StatusOK || res.gqlCode() != "BAD_USER_INPUT" {
-		t.Errorf("60 aliased root fields: %d %s, want BAD_USER_INPUT", res.status, res.raw)
+	if res.status != http.StatusBadRequest || res.gqlCode() != "GRAPHQL_VALIDATION_FAILED" || res.gqlLimit() != "maxAliases" {
+		t.Errorf("60 aliased root fields: %d %s, want 400 maxAliases", res.status, res.raw)
 	}
 
 	// A body over the limit is refused as JSON.
