@@ -196,13 +196,17 @@ func Validate(in Input, known func(string) bool, requireDuration bool) (Clean, v
 	return c, errs
 }
 
-// ListQuery selects a page of the token list.
+// ListQuery selects a page of the token list: by position (Offset), or,
+// cheaper at any depth, by seeking from a row of the page beside it
+// (After or Before, cursors that a Page hands out).
 type ListQuery struct {
 	Search string // case-insensitive substring of the name
 	Sort   string // SortName, SortCreated or SortLastUsed
 	Desc   bool
 	Limit  int
 	Offset int
+	After  string // the page that follows the row with this cursor
+	Before string // the page that precedes the row with this cursor
 }
 
 // Sort columns of the token list.

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
 )
 
 // Test hooks into the statement cache.
@@ -24,4 +26,10 @@ func QueryIntPrepared(ctx context.Context, d *DB, query string, args ...any) (in
 	var n int64
 	err := d.prepared(ctx, d.Rebind(query), func(s *sqlx.Stmt) error { return s.GetContext(ctx, &n, args...) })
 	return n, err
+}
+
+// TokenPageSQL is the SELECT TokenPage runs for q, with its arguments.
+func TokenPageSQL(d *DB, q apitoken.ListQuery) (string, []any) {
+	pq := d.pageQuery(q, apitoken.PageSize)
+	return pq.sql, pq.args
 }

@@ -192,61 +192,6 @@ func (d *DB) tokenPermissions(ctx context.Context, q sqlx.QueryerContext, ids []
 	return out, rows.Err()
 }
 
-// likeEscaper escapes LIKE's wildcards so a search for "50%" finds
-// exactly that.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-
-// Tokens returns one page of tokens and how many match in all. Sorting,
-// search and paging run in the database.
-func (d *DB) Tokens(ctx context.Context, q apitoken.ListQuery) ([]apitoken.Token, int, error) {
-	where, args := "", []any{}
-	if q.Search != "" {
-		where = ` WHERE name_key LIKE ? ESCAPE '\'`
-		args = append(args, "%"+likeEscaper.Replace(nameKey(q.Search))+"%")
-	}
-	dir := "ASC"
-	if q.Desc {
-		dir = "DESC"
-	}
-	var order string
-	switch q.Sort {
-	case apitoken.SortCreated:
-		order = "created_at " + dir + ", id " + dir
-	case apitoken.SortLastUsed:
-		// Never-used tokens last, whichever the direction.
-		order = "CASE WHEN last_used_at IS NULL THEN 1 ELSE 0 END, last_used_at " + dir + ", id " + dir
-	default:
-		order = "name_key " + dir + ", id " + dir
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = apitoken.PageSize
-	}
-	var total int
-	if err := d.GetContext(ctx, &total, d.Rebind(`SELECT COUNT(*) FROM api_tokens`+where), args...); err != nil {
-		return nil, 0, wrap("count tokens", err)
-	}
-	var rows []tokenRow
-	err := d.SelectContext(ctx, &rows, d.Rebind(`SELECT `+tokenColumns+` FROM api_tokens`+where+
-		` ORDER BY `+order+` LIMIT ? OFFSET ?`), append(args, limit, max(q.Offset, 0))...)
-	if err != nil {
-		return nil, 0, wrap("list tokens", err)
-	}
-	ids := make([]int64, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	perms, err := d.tokenPermissions(ctx, d.DB, ids)
-	if err != nil {
-		return nil, 0, wrap("list token permissions", err)
-	}
-	out := make([]apitoken.Token, len(rows))
-	for i, r := range rows {
-		out[i] = r.token(perms[r.ID])
-	}
-	return out, total, nil
-}
-
 // UpdateToken applies an edit in one transaction: fields, expiry when
 // asked, and the permission set replaced exactly (emptied unless custom).
 func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change) (apitoken.Token, string, error) {

@@ -54,7 +54,7 @@ type RoleStore interface {
 // TokenStore is what the token pages read; changes go through the
 // apitoken.Service.
 type TokenStore interface {
-	Tokens(ctx context.Context, q apitoken.ListQuery) ([]apitoken.Token, int, error)
+	TokenPage(ctx context.Context, q apitoken.ListQuery) (apitoken.Page, error)
 	TokenByID(ctx context.Context, id int64) (apitoken.Token, error)
 }
 

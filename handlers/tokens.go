@@ -15,6 +15,9 @@ import (
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
+// maxListPage bounds ?page= so that its offset cannot overflow.
+const maxListPage = 100_000_000
+
 // expiringSoon is how close to its expiry a token gets a warning badge.
 const expiringSoon = 7 * 24 * time.Hour
 
@@ -32,18 +35,30 @@ func (s *server) tokensIndex(c echo.Context) error {
 		q.Sort = apitoken.SortName
 	}
 	page, _ := strconv.Atoi(c.QueryParam("page"))
-	page = max(page, 1)
+	page = min(max(page, 1), maxListPage)
+	// A page reached by Previous or Next carries a cursor and is found by
+	// seeking; a bare ?page=N (an old link, a bookmark), or one whose
+	// cursor does not parse, by position.
+	q.After, q.Before = c.QueryParam("after"), c.QueryParam("before")
 	q.Offset = (page - 1) * q.Limit
-	tokens, total, err := s.store.Tokens(c.Request().Context(), q)
+	res, err := s.store.TokenPage(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
+	tokens := res.Tokens
 	v := views.TokensPageView{
-		Total: total, Page: page, Pages: (total + q.Limit - 1) / q.Limit,
+		Total: res.Total.N, Page: page,
+		TotalAbout:   res.Total.Kind == apitoken.CountEstimate,
+		TotalAtLeast: res.Total.Kind == apitoken.CountAtLeast,
+		HasPrev:      res.HasPrev, HasNext: res.HasNext,
+		FirstCursor: res.First, LastCursor: res.Last,
 		Search: q.Search, Sort: q.Sort, Desc: q.Desc,
 		CanCreate: access.Can(me, access.TokensCreate),
 		CanUpdate: access.Can(me, access.TokensUpdate),
 		CanDelete: access.Can(me, access.TokensDelete),
+	}
+	if !v.TotalAtLeast {
+		v.Pages = max((v.Total+q.Limit-1)/q.Limit, page)
 	}
 	now := s.now()
 	for _, t := range tokens {

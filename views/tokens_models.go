@@ -24,16 +24,24 @@ type TokenRowView struct {
 
 // TokensPageView is the tokens list with its search, sort and page.
 type TokensPageView struct {
-	Rows      []TokenRowView
-	Total     int
-	Page      int
-	Pages     int
-	Search    string
-	Sort      string // name | created | last_used
-	Desc      bool
-	CanCreate bool
-	CanUpdate bool
-	CanDelete bool
+	Rows []TokenRowView
+	// Total is how many tokens the list holds: exactly, or, past what is
+	// cheap to count, about (TotalAbout) or more than (TotalAtLeast) that.
+	Total        int
+	TotalAbout   bool
+	TotalAtLeast bool
+	Page         int
+	Pages        int // 0 when the total is only a lower bound
+	// The cursors of the first and last rows reach the pages beside this
+	// one by seeking, as cheap on page 20,000 as on page 2.
+	HasPrev, HasNext        bool
+	FirstCursor, LastCursor string
+	Search                  string
+	Sort                    string // name | created | last_used
+	Desc                    bool
+	CanCreate               bool
+	CanUpdate               bool
+	CanDelete               bool
 }
 
 // SortURL is the list URL that sorts by column, flipping the direction
@@ -48,6 +56,56 @@ func (v TokensPageView) SortURL(column string) string {
 
 // PageURL is the list URL of page n with the current search and sort.
 func (v TokensPageView) PageURL(n int) string { return v.listURL(v.Sort, v.Desc, v.Search, n) }
+
+// PrevURL is the page before this one: page 1 plainly, any other by
+// seeking back from this page's first row.
+func (v TokensPageView) PrevURL() string {
+	if v.Page <= 2 || v.FirstCursor == "" {
+		return v.PageURL(v.Page - 1)
+	}
+	return v.PageURL(v.Page-1) + "&before=" + urlQueryEscape(v.FirstCursor)
+}
+
+// NextURL is the page after this one, found by seeking past this page's
+// last row.
+func (v TokensPageView) NextURL() string {
+	if v.LastCursor == "" {
+		return v.PageURL(v.Page + 1)
+	}
+	return v.PageURL(v.Page+1) + "&after=" + urlQueryEscape(v.LastCursor)
+}
+
+// Summary is the page and count line under the table, e.g. "Page 3 of
+// about 40,000 · about 1,000,000 tokens".
+func (v TokensPageView) Summary() string {
+	about := ""
+	if v.TotalAbout {
+		about = "about "
+	}
+	switch {
+	case v.TotalAtLeast:
+		return "Page " + Thousands(v.Page) + " · more than " + Thousands(v.Total) + " tokens"
+	case v.Pages > 0:
+		return "Page " + Thousands(v.Page) + " of " + about + Thousands(v.Pages) + " · " + about + Thousands(v.Total) + " tokens"
+	}
+	return "Page " + Thousands(v.Page) + " · " + about + Thousands(v.Total) + " tokens"
+}
+
+// Thousands writes n with comma separators: 1,000,000.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		return "-" + s
+	}
+	return s
+}
 
 func (v TokensPageView) listURL(sort string, desc bool, search string, page int) string {
 	u := TokensURL + "?sort=" + sort

@@ -170,16 +170,20 @@ func runTokenList(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer env.db.Close()
+	// Page by cursor: each page is one index range scan, however many
+	// tokens there are.
 	var all []apitoken.Token
-	for offset := 0; ; offset += 500 {
-		page, total, err := env.db.Tokens(ctx, apitoken.ListQuery{Sort: apitoken.SortName, Limit: 500, Offset: offset})
+	q := apitoken.ListQuery{Sort: apitoken.SortName, Limit: 500}
+	for {
+		page, err := env.db.TokenPage(ctx, q)
 		if err != nil {
 			return err
 		}
-		all = append(all, page...)
-		if len(all) >= total || len(page) == 0 {
+		all = append(all, page.Tokens...)
+		if !page.HasNext {
 			break
 		}
+		q.After = page.Last
 	}
 	if *asJSON {
 		out := make([]tokenJSON, 0, len(all))

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -74,6 +75,14 @@ func Postgres(t testing.TB) *db.DB {
 		t.Skip(msg + "; set TOKENADMIN_REQUIRE_POSTGRES=1 to fail instead")
 	}
 
+	// Extensions belong to the database, not to a schema: installed by
+	// the first test's migration they would live in that test's schema
+	// and go when it is dropped. Install them once in public, under a
+	// lock, since test packages run in parallel.
+	if err := installExtensions(ctx, server); err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+
 	// A schema per test keeps tests independent without needing the
 	// right to create databases; the name is random hex, safe to splice.
 	schema := "t_" + randomHex(8)
@@ -100,6 +109,25 @@ func Postgres(t testing.TB) *db.DB {
 		t.Fatalf("dbtest: %v", err)
 	}
 	return d
+}
+
+// extensionsLockID keys the advisory lock around installing extensions
+// ("tadbtest" in ASCII).
+const extensionsLockID = 0x7461646274657374
+
+func installExtensions(ctx context.Context, server *sql.DB) error {
+	tx, err := server.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(extensionsLockID)); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`); err != nil {
+		return fmt.Errorf("create extension pg_trgm: %w", err)
+	}
+	return tx.Commit()
 }
 
 func randomHex(n int) string {
