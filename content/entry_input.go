@@ -59,13 +59,16 @@ var (
 // returned. The system fields (id, documentId and the timestamps) are
 // dropped. Uniqueness is the store's to check.
 //
-// Errors: *SyntaxError for malformed JSON; *ValidationError for a missing
-// data object, a key that is not an attribute (the first one found), or
+// Errors: *SyntaxError for malformed JSON; *ValidationError for text that
+// is not text (CheckBodyText), a missing data object, a key that is not an attribute (the first one found), or
 // failing attributes (all of them, one FieldError each, in schema order).
 func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any, error) {
 	body = bytes.Trim(body, " \t\r\n")
 	if len(body) == 0 {
 		return nil, missingData()
+	}
+	if err := CheckBodyText(body); err != nil {
+		return nil, err
 	}
 	if !json.Valid(body) {
 		var raw json.RawMessage

@@ -543,7 +543,7 @@ func findParameters(ct ContentType) []*OpenAPIParameter {
 	limits := "Page mode and offset mode cannot be mixed."
 	return []*OpenAPIParameter{
 		{
-			Name: "pagination[page]", In: "query", Schema: integer(1, 0, 1),
+			Name: "pagination[page]", In: "query", Schema: integer(1, MaxPage, 1),
 			Description: "Page number, from 1. " + limits,
 		},
 		{
@@ -551,7 +551,7 @@ func findParameters(ct ContentType) []*OpenAPIParameter {
 			Description: "Entries per page; values are clamped to 1…" + strconv.Itoa(MaxPageSize) + ". " + limits,
 		},
 		{
-			Name: "pagination[start]", In: "query", Schema: integer(0, 0, 0),
+			Name: "pagination[start]", In: "query", Schema: integer(0, MaxStart, 0),
 			Description: "Offset mode: how many entries to skip. meta.pagination is then {start, limit, total}. " + limits,
 		},
 		{
@@ -562,7 +562,7 @@ func findParameters(ct ContentType) []*OpenAPIParameter {
 		{
 			Name: "sort", In: "query", Style: "form", Explode: &no,
 			Description: "Sort keys, comma-separated, each `field` or `field:asc` / `field:desc` " +
-				"(sort[0]=title:asc also works). Fields: " + fields + ".",
+				"(sort[0]=title:asc also works), at most " + strconv.Itoa(MaxSortFields) + ". Fields: " + fields + ".",
 			Schema:  &OpenAPISchema{Type: "array", Items: &OpenAPISchema{Type: "string"}},
 			Example: []string{"title:asc", "createdAt:desc"},
 		},
@@ -574,7 +574,9 @@ func findParameters(ct ContentType) []*OpenAPIParameter {
 				"$in, $notIn and $between take a list (filters[id][$in][0]=1&filters[id][$in][1]=2); " +
 				"$null and $notNull take true or false. Conditions combine with $and, $or " +
 				"(filters[$or][0][title][$eq]=a&filters[$or][1][title][$eq]=b) and $not. " +
-				"An unknown field or operator is a 400 ValidationError.",
+				"An unknown field or operator is a 400 ValidationError, and so is a filter of more than " +
+				strconv.Itoa(MaxFilterConditions) + " conditions, " + strconv.Itoa(MaxInValues) + " values in one list or " +
+				strconv.Itoa(MaxFilterValues) + " values in all.",
 			Schema:  &OpenAPISchema{Type: "object", AdditionalProperties: true},
 			Example: map[string]any{"title": map[string]any{"$containsi": "go"}},
 		},

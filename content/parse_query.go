@@ -10,30 +10,6 @@ import (
 	"time"
 )
 
-// Limits on what one find request may ask for, so that a crafted query
-// string cannot make the parser or the store do unbounded work. They match
-// Strapi's own query-string parser settings (qs depth 20, arrayLimit 100).
-const (
-	// MaxQueryDepth is how many bracket levels a parameter may nest, as in
-	// filters[$or][0][title][$eq] (four levels).
-	MaxQueryDepth = 20
-	// MaxFilterConditions is how many leaf conditions a filter may hold.
-	MaxFilterConditions = 1000
-	// MaxInValues is how many values one $in, $notIn (or a shorthand
-	// list) may hold.
-	MaxInValues = 100
-	// MaxFilterValues is how many values a whole filter may hold, counting
-	// every value of every list, so that a store's bound parameters stay
-	// well within SQLite's limit of 32766.
-	MaxFilterValues = 10000
-
-	DefaultPageSize = 25  // pagination[pageSize] and pagination[limit] when not given
-	MaxPageSize     = 100 // the largest pageSize and limit served
-
-	// maxPage keeps (page-1)*pageSize and start far from overflowing.
-	maxPage = math.MaxInt32
-)
-
 // ValidationError is a request the content API refuses with 400
 // ValidationError. Message is the top-level message; Details holds the
 // details Strapi gives for the error (key, path, source, param for query
@@ -139,6 +115,14 @@ var ignoredParams = map[string]bool{
 // every filter value is typed for its field (see Filter), and a request
 // that breaks a rule or a limit is a *ValidationError.
 func ParseQuery(ct ContentType, q url.Values) (Query, error) {
+	params := 0
+	for _, vs := range q {
+		params += max(len(vs), 1)
+	}
+	if params > MaxQueryParams {
+		return Query{}, limitError("The query string holds more than "+strconv.Itoa(MaxQueryParams)+" parameters",
+			"", "", nil, LimitQueryParams, MaxQueryParams)
+	}
 	root, err := buildQSTree(q)
 	if err != nil {
 		return Query{}, err
@@ -156,6 +140,10 @@ func ParseQuery(ct ContentType, q url.Values) (Query, error) {
 		case param == "filters":
 			out.Filter, err = parseFilters(ct, n)
 		case ignoredParams[param]:
+			if countValues(n) > MaxPopulate {
+				err = limitError(param+" holds more than "+strconv.Itoa(MaxPopulate)+" values", param, param, nil,
+					LimitPopulate, MaxPopulate)
+			}
 		default:
 			err = queryError("Invalid key "+param, "", param, nil)
 		}
@@ -298,13 +286,16 @@ func buildQSTree(q url.Values) (*qsNode, error) {
 	}
 	slices.Sort(keys)
 	for _, key := range keys {
+		if err := checkParam(key, q[key]); err != nil {
+			return nil, err
+		}
 		parent, segs := splitKey(key)
 		if parent == "" {
 			continue // qs ignores empty keys
 		}
 		if len(segs) > MaxQueryDepth {
-			return nil, queryError(parent+" is nested more than "+strconv.Itoa(MaxQueryDepth)+" levels",
-				parent, parent, nil)
+			return nil, limitError(parent+" is nested more than "+strconv.Itoa(MaxQueryDepth)+" levels",
+				parent, parent, nil, LimitQueryDepth, MaxQueryDepth)
 		}
 		n := root.child(parent)
 		for i, s := range segs {
@@ -350,10 +341,16 @@ func parsePagination(n *qsNode, out *Query) error {
 	if (page || size) && (start || limit) {
 		return queryError("Cannot use both page & offset pagination in the same query", "pagination", "pagination", nil)
 	}
+	if got["page"] > MaxPage {
+		return limitError("pagination[page] must be at most "+strconv.Itoa(MaxPage), "pagination", "page", nil, LimitPage, MaxPage)
+	}
+	if got["start"] > MaxStart {
+		return limitError("pagination[start] must be at most "+strconv.Itoa(MaxStart), "pagination", "start", nil, LimitStart, MaxStart)
+	}
 	if start || limit {
 		out.Offset = true
 		out.Page, out.PageSize = 0, 0
-		out.Start = min(max(got["start"], 0), maxPage)
+		out.Start = max(got["start"], 0)
 		out.Limit = DefaultPageSize
 		if limit {
 			l := got["limit"]
@@ -365,7 +362,7 @@ func parsePagination(n *qsNode, out *Query) error {
 		return nil
 	}
 	if page {
-		out.Page = min(max(got["page"], 1), maxPage)
+		out.Page = max(got["page"], 1)
 	}
 	if size {
 		out.PageSize = min(max(got["pageSize"], 1), MaxPageSize)
@@ -403,7 +400,8 @@ var sortSplitRE = regexp.MustCompile(`,\s*`)
 
 func parseSort(ct ContentType, n *qsNode) ([]SortField, error) {
 	var out []SortField
-	if err := sortNode(ct, n, &out); err != nil {
+	seen := 0
+	if err := sortNode(ct, n, &out, &seen); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -411,13 +409,24 @@ func parseSort(ct ContentType, n *qsNode) ([]SortField, error) {
 
 // sortNode accepts every form Strapi's convertSortQueryParams does: a
 // string "a:asc,b:desc", a list of those, and an object {a: "asc"}.
-func sortNode(ct ContentType, n *qsNode, out *[]SortField) error {
+// seen counts the fields named so far, repeats included.
+func sortNode(ct ContentType, n *qsNode, out *[]SortField, seen *int) error {
+	count := func(field string) error {
+		if *seen++; *seen > MaxSortFields {
+			return limitError("sort names more than "+strconv.Itoa(MaxSortFields)+" fields", "sort", field, nil,
+				LimitSortFields, MaxSortFields)
+		}
+		return nil
+	}
 	for _, v := range n.vals {
 		for _, part := range sortSplitRE.Split(v, -1) {
 			if strings.TrimSpace(part) == "" {
 				continue
 			}
 			field, order, _ := strings.Cut(part, ":")
+			if err := count(field); err != nil {
+				return err
+			}
 			if err := addSort(ct, strings.TrimSpace(field), strings.TrimSpace(order), out); err != nil {
 				return err
 			}
@@ -426,7 +435,7 @@ func sortNode(ct ContentType, n *qsNode, out *[]SortField) error {
 	if n.isList() {
 		elems, _ := n.list()
 		for _, e := range elems {
-			if err := sortNode(ct, e, out); err != nil {
+			if err := sortNode(ct, e, out, seen); err != nil {
 				return err
 			}
 		}
@@ -440,6 +449,9 @@ func sortNode(ct ContentType, n *qsNode, out *[]SortField) error {
 				return invalidKey("sort", c.keys[0], field)
 			}
 			return queryError(invalidOrderMessage, "sort", field, nil)
+		}
+		if err := count(field); err != nil {
+			return err
 		}
 		if err := addSort(ct, field, strings.TrimSpace(order), out); err != nil {
 			return err
@@ -504,6 +516,10 @@ func fieldsNode(n *qsNode, names *[]string) error {
 		for _, s := range strings.Split(v, ",") {
 			if s = strings.TrimSpace(s); s != "" {
 				*names = append(*names, s)
+			}
+			if len(*names) > MaxFields {
+				return limitError("fields names more than "+strconv.Itoa(MaxFields)+" fields", "fields", s, nil,
+					LimitFields, MaxFields)
 			}
 		}
 	}
@@ -706,8 +722,8 @@ func (p *filterParser) column(field string, t AttrType, n *qsNode) (Filter, erro
 func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (Filter, error) {
 	p.leaves++
 	if p.leaves > MaxFilterConditions {
-		return Filter{}, queryError("filters hold more than "+strconv.Itoa(MaxFilterConditions)+" conditions",
-			"filters", field, field)
+		return Filter{}, limitError("filters hold more than "+strconv.Itoa(MaxFilterConditions)+" conditions",
+			"filters", field, field, LimitFilterConditions, MaxFilterConditions)
 	}
 	p.values++ // a list counts its length, below
 	if p.values > MaxFilterValues {
@@ -764,8 +780,8 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 			return Filter{}, queryError(string(op)+" at "+field+" must be a list of two values", "filters", string(op), field)
 		}
 		if len(elems) > MaxInValues {
-			return Filter{}, queryError(string(op)+" at "+field+" holds more than "+strconv.Itoa(MaxInValues)+" values",
-				"filters", string(op), field)
+			return Filter{}, limitError(string(op)+" at "+field+" holds more than "+strconv.Itoa(MaxInValues)+" values",
+				"filters", string(op), field, LimitInValues, MaxInValues)
 		}
 		p.values += len(elems) - 1
 		if p.values > MaxFilterValues {
@@ -789,7 +805,8 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 }
 
 func tooManyValues(field string) error {
-	return queryError("filters hold more than "+strconv.Itoa(MaxFilterValues)+" values", "filters", field, field)
+	return limitError("filters hold more than "+strconv.Itoa(MaxFilterValues)+" values", "filters", field, field,
+		LimitFilterValues, MaxFilterValues)
 }
 
 func isTextType(t AttrType) bool {

@@ -83,7 +83,8 @@ func TestParseQueryPagination(t *testing.T) {
 		{"pagination[page]=2&pagination[pageSize]=10", Query{Page: 2, PageSize: 10, Start: 10, Limit: 10}},
 		{"pagination[page]=0", Query{Page: 1, PageSize: 25, Limit: 25}},
 		{"pagination[page]=-4", Query{Page: 1, PageSize: 25, Limit: 25}},
-		{"pagination[page]=99999999999", Query{Page: math.MaxInt32, PageSize: 25, Start: (math.MaxInt32 - 1) * 25, Limit: 25}},
+		{"pagination[page]=1000000", Query{Page: MaxPage, PageSize: 25, Start: (MaxPage - 1) * 25, Limit: 25}},
+		{"pagination[start]=100000000", Query{Offset: true, Start: MaxStart, Limit: 25}},
 		{"pagination[pageSize]=0", Query{Page: 1, PageSize: 1, Limit: 1}},
 		{"pagination[pageSize]=-3", Query{Page: 1, PageSize: 1, Limit: 1}},
 		{"pagination[pageSize]=100", Query{Page: 1, PageSize: 100, Limit: 100}},
@@ -471,11 +472,11 @@ func TestParseQueryLimits(t *testing.T) {
 		t.Errorf("%d conditions: got %d in $or, want %d", MaxFilterConditions, n, MaxFilterConditions)
 	}
 	_, err = ParseQuery(ct, conditions(MaxFilterConditions+1))
-	if want := "filters hold more than 1000 conditions"; err == nil || err.Error() != want {
+	if want := "filters hold more than 100 conditions"; err == nil || err.Error() != want {
 		t.Errorf("%d conditions: got error %v, want %q", MaxFilterConditions+1, err, want)
 	}
 
-	// 100 lists of 100 values are the most values a filter may bind.
+	// 10 lists of 100 values are the most values a filter may bind.
 	lists := func(n int) url.Values {
 		v := url.Values{}
 		for i := range n {
@@ -489,7 +490,7 @@ func TestParseQueryLimits(t *testing.T) {
 	v := lists(MaxFilterValues / MaxInValues)
 	v.Set("filters[name]", "x")
 	_, err = ParseQuery(ct, v)
-	if want := "filters hold more than 10000 values"; err == nil || err.Error() != want {
+	if want := "filters hold more than 1000 values"; err == nil || err.Error() != want {
 		t.Errorf("%d values: got error %v, want %q", MaxFilterValues+1, err, want)
 	}
 }

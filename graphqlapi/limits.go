@@ -12,6 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/tokenadmin/tokenadmin/content"
 )
 
 // Limits bound what one GraphQL document may ask for. Each is checked on
@@ -75,7 +77,7 @@ var Default = Limits{
 	MaxSelections:       500,
 	MaxAliases:          15,
 	MaxRepeats:          3,
-	MaxFilterConditions: 100,
+	MaxFilterConditions: content.MaxFilterConditions,
 }
 
 // Error codes, as Apollo Server (and so Strapi) spells them.

@@ -77,6 +77,9 @@ func (s *server) graphql(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := content.CheckBodyText(body); err != nil {
+		return gqlInputError(c, err)
+	}
 	req, msg := parseGraphQLRequest(body)
 	if msg != "" {
 		return gqlRequestError(c, msg, gqlCodeBadRequest)

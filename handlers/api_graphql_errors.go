@@ -8,6 +8,7 @@ import (
 	"github.com/graphql-go/graphql/language/location"
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
 
@@ -27,6 +28,18 @@ func gqlLimitError(c echo.Context, err error) error {
 			"details": map[string]any{"limit": ge.Limit, "max": ge.Max}}
 	}
 	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{e}})
+}
+
+// gqlInputError answers a body that is not text (content.CheckBodyText):
+// 400 BAD_USER_INPUT with Strapi's error object.
+func gqlInputError(c echo.Context, err error) error {
+	var ve *content.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{{Message: ve.Message,
+		Extensions: map[string]any{"code": gqlCodeBadUserInput,
+			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsMap()}}}}})
 }
 
 // lineIndex finds the line and column of a byte offset in a document, as

@@ -71,16 +71,17 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 
 	e.GET("/api/openapi.json", s.openAPI)
 	// The content API: no session, no CSRF; the bearer key is checked
-	// after the route's content type is known and before anything else.
+	// after the route's content type is known and before anything else,
+	// then that the query string and path are text.
 	api := e.Group("/api")
-	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken)
-	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken)
-	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken)
-	api.PUT("/:type", s.apiUpdate, s.resolveType, s.requireToken)
-	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken)
-	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken)
-	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken)
-	e.POST("/graphql", s.graphql, s.requireToken)
+	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken, requireText)
+	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken, requireText)
+	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken, requireText)
+	api.PUT("/:type", s.apiUpdate, s.resolveType, s.requireToken, requireText)
+	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken, requireText)
+	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken, requireText)
+	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken, requireText)
+	e.POST("/graphql", s.graphql, s.requireToken, requireText)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 }
