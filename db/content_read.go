@@ -36,7 +36,7 @@ func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.
 	b := &sqlBuilder{dialect: d.Dialect, ct: ct}
 	where := ""
 	if q.Filter != nil {
-		cond, err := b.filter(*q.Filter)
+		cond, err := b.where(*q.Filter)
 		if err != nil {
 			return nil, 0, fmt.Errorf("db: %s: %w", op, err)
 		}
@@ -52,7 +52,8 @@ func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.
 	}
 	limit, offset := window(q)
 
-	count := `SELECT COUNT(*) FROM ` + qt + where
+	src := b.from(qt)
+	count := `SELECT COUNT(*) FROM ` + src + where
 	// The subquery's placeholders come first in the text, so its copy of
 	// the filter's values goes first.
 	args := make([]any, 0, 2*len(b.args)+2)
@@ -61,7 +62,7 @@ func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.
 		entries []content.Entry
 		total   int64
 	)
-	err = d.prepared(ctx, d.Rebind(`SELECT `+cols+`, (`+count+`) FROM `+qt+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`), func(s *sqlx.Stmt) error {
+	err = d.prepared(ctx, d.Rebind(`SELECT `+cols+`, (`+count+`) FROM `+src+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`), func(s *sqlx.Stmt) error {
 		rows, err := s.QueryxContext(ctx, args...)
 		if err != nil {
 			return err

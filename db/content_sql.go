@@ -209,6 +209,11 @@ type sqlBuilder struct {
 	dialect Dialect
 	ct      content.ContentType
 	args    []any
+
+	// Columns lowered once per row (content_fold.go).
+	foldCount map[string]int    // conditions folding each column expression
+	foldAlias map[string]string // column expression → derived column
+	folded    []string          // the derived columns' definitions
 }
 
 func (b *sqlBuilder) bind(v any) string {
@@ -461,7 +466,7 @@ func (b *sqlBuilder) leaf(flt content.Filter) (string, error) {
 	case content.OpEqi, content.OpNei, content.OpContainsi, content.OpNotContainsi,
 		content.OpStartsWithi, content.OpEndsWithi:
 		fold = true
-		col = b.lower(col)
+		col = b.foldedCol(col)
 	}
 	arg := func() string {
 		if fold {

@@ -546,6 +546,24 @@ func TestFindEntriesOperators(t *testing.T) {
 				leaf("views", content.OpNotNull, true),
 				{Not: &content.Filter{And: []content.Filter{leaf("views", content.OpGt, int64(15)), leaf("views", content.OpLt, int64(25))}}},
 			}}, []string{"Alpha", "Gamma"}},
+			// A column folded by several conditions is lowered once per
+			// row, in a derived table (content_fold.go).
+			{"containsi twice on one column", content.Filter{Or: []content.Filter{
+				leaf("body", content.OpContainsi, "WORLD"), leaf("body", content.OpContainsi, "éLAN")}}, []string{"Alpha", "beta", "delta"}},
+			{"containsi list on one column", leaf("body", content.OpContainsi, []any{"WORLD", "ÉLAN"}), []string{"Alpha", "beta", "delta"}},
+			{"every folding operator on one column", content.Filter{And: []content.Filter{
+				leaf("title", content.OpStartsWithi, "AL"), leaf("title", content.OpEndsWithi, "HA"),
+				leaf("title", content.OpNei, "beta"), leaf("title", content.OpContainsi, "LPH"),
+				{Not: &content.Filter{Or: []content.Filter{leaf("title", content.OpEqi, "GAMMA"), leaf("title", content.OpNotContainsi, "p")}}},
+			}}, []string{"Alpha"}},
+			{"folded in a not", content.Filter{Not: &content.Filter{Or: []content.Filter{
+				leaf("title", content.OpContainsi, "AL"), leaf("title", content.OpContainsi, "TA")}}}, []string{"Gamma"}},
+			{"two folded columns beside others", content.Filter{Or: []content.Filter{
+				leaf("title", content.OpEqi, "GAMMA"), leaf("title", content.OpEqi, "DELTA"),
+				leaf("body", content.OpContainsi, "WORLD"), leaf("body", content.OpContainsi, "nothing"),
+				leaf("views", content.OpEq, int64(30))}}, []string{"Alpha", "beta", "Gamma", "delta"}},
+			{"containsi twice on an integer", content.Filter{Or: []content.Filter{
+				leaf("views", content.OpContainsi, int64(2)), leaf("views", content.OpContainsi, int64(3))}}, []string{"beta", "Gamma"}},
 			{"empty and", content.Filter{And: []content.Filter{}}, all},
 			{"empty or", content.Filter{Or: []content.Filter{}}, []string{}},
 		}
