@@ -1,6 +1,7 @@
 package db_test
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -41,15 +42,13 @@ func listFixture(t *testing.T, d *db.DB) []apitoken.Token {
 	return out
 }
 
-// wantOrder sorts toks as the list must: never-used tokens last whichever
-// the direction, id breaking ties in the direction of the sort.
-func wantOrder(toks []apitoken.Token, sort string, desc bool) []int64 {
-	s := slices.Clone(toks)
-	slices.SortFunc(s, func(a, b apitoken.Token) int {
+// tokenOrder compares tokens as the list sorts them: never-used tokens
+// last whichever the direction, id breaking ties in the direction of the
+// sort.
+func tokenOrder(sort string, desc bool) func(a, b apitoken.Token) int {
+	return func(a, b apitoken.Token) int {
 		var c int
 		switch sort {
-		case apitoken.SortName:
-			c = strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 		case apitoken.SortCreated:
 			c = a.CreatedAt.Compare(b.CreatedAt)
 		case apitoken.SortLastUsed:
@@ -62,20 +61,20 @@ func wantOrder(toks []apitoken.Token, sort string, desc bool) []int64 {
 			default:
 				c = a.LastUsedAt.Compare(*b.LastUsedAt)
 			}
+		default:
+			c = strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 		}
-		if c == 0 {
-			c = int(a.ID - b.ID)
-		}
+		c = cmp.Or(c, cmp.Compare(a.ID, b.ID))
 		if desc {
 			return -c
 		}
 		return c
-	})
-	ids := make([]int64, len(s))
-	for i, t := range s {
-		ids[i] = t.ID
 	}
-	return ids
+}
+
+// wantOrder is the ids of toks in the list's order.
+func wantOrder(toks []apitoken.Token, sort string, desc bool) []int64 {
+	return tokIDs(slices.SortedFunc(slices.Values(toks), tokenOrder(sort, desc)))
 }
 
 func pageIDs(p apitoken.Page) []int64 {

@@ -1,7 +1,6 @@
 package db_test
 
 import (
-	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -414,39 +413,7 @@ func TestTokensList(t *testing.T) {
 			assertSameToken(t, "listed "+want.Name, byID[want.ID], want)
 		}
 
-		byName := func(a, b apitoken.Token) int {
-			return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
-		}
-		byCreated := func(a, b apitoken.Token) int {
-			return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
-		}
-		// Never-used tokens last, whichever the direction; among them, by
-		// id in the same direction.
-		byLastUsed := func(desc bool) func(a, b apitoken.Token) int {
-			return func(a, b apitoken.Token) int {
-				switch {
-				case a.LastUsedAt == nil && b.LastUsedAt == nil:
-				case a.LastUsedAt == nil:
-					return 1
-				case b.LastUsedAt == nil:
-					return -1
-				default:
-					if c := a.LastUsedAt.Compare(*b.LastUsedAt); c != 0 {
-						if desc {
-							return -c
-						}
-						return c
-					}
-				}
-				if desc {
-					return cmp.Compare(b.ID, a.ID)
-				}
-				return cmp.Compare(a.ID, b.ID)
-			}
-		}
-		reversed := func(f func(a, b apitoken.Token) int) func(a, b apitoken.Token) int {
-			return func(a, b apitoken.Token) int { return f(b, a) }
-		}
+		byName := tokenOrder(apitoken.SortName, false)
 		for _, c := range []struct {
 			sort  string
 			desc  bool
@@ -454,11 +421,11 @@ func TestTokensList(t *testing.T) {
 		}{
 			{"", false, byName},
 			{apitoken.SortName, false, byName},
-			{apitoken.SortName, true, reversed(byName)},
-			{apitoken.SortCreated, false, byCreated},
-			{apitoken.SortCreated, true, reversed(byCreated)},
-			{apitoken.SortLastUsed, false, byLastUsed(false)},
-			{apitoken.SortLastUsed, true, byLastUsed(true)},
+			{apitoken.SortName, true, tokenOrder(apitoken.SortName, true)},
+			{apitoken.SortCreated, false, tokenOrder(apitoken.SortCreated, false)},
+			{apitoken.SortCreated, true, tokenOrder(apitoken.SortCreated, true)},
+			{apitoken.SortLastUsed, false, tokenOrder(apitoken.SortLastUsed, false)},
+			{apitoken.SortLastUsed, true, tokenOrder(apitoken.SortLastUsed, true)},
 		} {
 			want := slices.SortedFunc(slices.Values(seeded), c.order)
 			got, _ := list(apitoken.ListQuery{Sort: c.sort, Desc: c.desc, Limit: 100})
