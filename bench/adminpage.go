@@ -38,26 +38,11 @@ func (b *bench) adminSection(ctx context.Context, t *table) error {
 		return err
 	}
 	dbURL := "sqlite:" + filepath.Join(dir, "admin.db")
-	env := b.serverEnv(dbURL)
-	if _, err := b.cli(ctx, env, "", "migrate"); err != nil {
-		return err
-	}
-	if err := b.fillTokens(ctx, dbURL); err != nil {
-		return err
-	}
-	if _, err := b.cli(ctx, env, adminPassword+"\n", "admin", "create",
-		"--email", adminEmail, "--name", "Bench", "--role", "super-admin", "--password-stdin"); err != nil {
-		return err
-	}
-	srv, err := b.startServer(ctx, "admin", b.bin, env)
+	srv, client, err := b.adminServer(ctx, "admin", b.serverEnv(dbURL), func() error { return b.fillTokens(ctx, dbURL) })
 	if err != nil {
 		return err
 	}
 	defer srv.stop()
-	client := newClient(true, 1)
-	if err := signIn(ctx, client, srv.base); err != nil {
-		return err
-	}
 
 	hz, err := b.timeRequests(ctx, client, srv, "/healthz", "/healthz", -1)
 	if err != nil {
@@ -91,6 +76,31 @@ func (b *bench) adminSection(ctx context.Context, t *table) error {
 	t.add("GET /healthz (baseline)", hzValue, "-", "", "")
 	t.note("admin figures are client-measured on loopback; \"server\" is the median latency the server logged for the same requests")
 	return nil
+}
+
+// adminServer migrates the database of env, fills it, creates the
+// benchmark's super admin, starts a server and signs in.
+func (b *bench) adminServer(ctx context.Context, name string, env []string, fill func() error) (*server, *http.Client, error) {
+	if _, err := b.cli(ctx, env, "", "migrate"); err != nil {
+		return nil, nil, err
+	}
+	if err := fill(); err != nil {
+		return nil, nil, err
+	}
+	if _, err := b.cli(ctx, env, adminPassword+"\n", "admin", "create",
+		"--email", adminEmail, "--name", "Bench", "--role", "super-admin", "--password-stdin"); err != nil {
+		return nil, nil, err
+	}
+	srv, err := b.startServer(ctx, name, b.bin, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := newClient(true, 1)
+	if err := signIn(ctx, client, srv.base); err != nil {
+		srv.stop()
+		return nil, nil, err
+	}
+	return srv, client, nil
 }
 
 // fillTokens inserts the tokens through the token service, so each row
@@ -182,7 +192,7 @@ type timing struct {
 	server time.Duration // from the server's request log; 0 if absent
 }
 
-var totalRE = regexp.MustCompile(`(\d+) tokens</span>`)
+var totalRE = regexp.MustCompile(`([\d,]+) tokens</span>`)
 
 // timeRequests GETs path adminWarmups times unmeasured, then adminSamples
 // times, one after another, and checks that each answer is the page
@@ -202,7 +212,7 @@ func (b *bench) timeRequests(ctx context.Context, client *http.Client, srv *serv
 		}
 		if wantTotal >= 0 {
 			m := totalRE.FindSubmatch(body)
-			if m == nil || string(m[1]) != strconv.Itoa(wantTotal) {
+			if m == nil || string(m[1]) != thousands(int64(wantTotal)) {
 				return 0, fmt.Errorf("GET %s: page does not say %d tokens (found %q)", path, wantTotal, m)
 			}
 		}

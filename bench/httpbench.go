@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -14,55 +15,98 @@ import (
 )
 
 // httpSetup is what the HTTP figures run against: one SQLite database
-// served by a normal and an authentication-bypassed build side by side.
+// served by a normal and an authentication-bypassed build side by side,
+// and, when a PostgreSQL server answers, the same data on PostgreSQL
+// served by the normal build.
 type httpSetup struct {
 	normal, bypass *server
 	readKey        string // read-only key, minted by the CLI
 	invalidKey     string // well-formed, valid checksum, unknown to the server
 	documentID     string
+
+	pg           *server // nil without PostgreSQL
+	pgReadKey    string
+	pgDocumentID string
+	dropPG       func()
 }
 
+func (s *httpSetup) servers() []*server {
+	out := []*server{s.normal, s.bypass}
+	if s.pg != nil {
+		out = append(out, s.pg)
+	}
+	return out
+}
+
+func (s *httpSetup) stop() {
+	for _, srv := range s.servers() {
+		if srv != nil {
+			srv.stop()
+		}
+	}
+	if s.dropPG != nil {
+		s.dropPG()
+	}
+}
+
+// httpArticles is how many articles each database holds, as in the
+// issue that set the PostgreSQL targets.
+const httpArticles = 100
+
+// Targets of the PostgreSQL figures (spec §8).
+const (
+	pgRatioTarget = 0.8
+	pgP99Target   = 25 * time.Millisecond
+)
+
 // httpSection measures the content API's read path with and without
-// authentication, an invalid key, and /healthz as the ceiling.
+// authentication, an invalid key, /healthz as the ceiling, and findOne and
+// find on PostgreSQL against the same on SQLite.
 func (b *bench) httpSection(ctx context.Context, t *table) error {
-	t.section(fmt.Sprintf("HTTP on 127.0.0.1 (SQLite): %s, %s runs after a %s warm-up, median of %d interleaved rounds",
-		b.load.describe(), b.opts.duration, b.opts.warmup, b.opts.rounds))
+	t.section(fmt.Sprintf("HTTP on 127.0.0.1: %s, %s runs after a %s warm-up, median of %d interleaved rounds, %d articles",
+		b.load.describe(), b.opts.duration, b.opts.warmup, b.opts.rounds, httpArticles))
 	s, err := b.setupHTTP(ctx)
 	if err != nil {
 		return err
 	}
-	defer s.normal.stop()
-	defer s.bypass.stop()
+	defer s.stop()
 
 	path := "/api/articles/" + s.documentID
+	const findPath = "/api/articles?pagination%5BpageSize%5D=10"
 	auth := loadTarget{name: "auth", url: s.normal.base + path, key: s.readKey}
 	bypass := loadTarget{name: "bypass", url: s.bypass.base + path}
 	invalid := loadTarget{name: "invalid", url: s.normal.base + path, key: s.invalidKey}
 	healthz := loadTarget{name: "healthz", url: s.normal.base + "/healthz"}
+	find := loadTarget{name: "find", url: s.normal.base + findPath, key: s.readKey}
+	targets := []loadTarget{auth, bypass, invalid, healthz, find}
+	want := map[string]int{"auth": 200, "bypass": 200, "invalid": 401, "healthz": 200, "find": 200}
+	if s.pg != nil {
+		targets = append(targets,
+			loadTarget{name: "pg findOne", url: s.pg.base + "/api/articles/" + s.pgDocumentID, key: s.pgReadKey},
+			loadTarget{name: "pg find", url: s.pg.base + findPath, key: s.pgReadKey})
+		want["pg findOne"], want["pg find"] = 200, 200
+	}
 
 	// A figure of errors would be meaningless: check each target answers
 	// as intended before loading it.
-	for _, c := range []struct {
-		t    loadTarget
-		want int
-	}{{auth, 200}, {bypass, 200}, {invalid, 401}, {healthz, 200}} {
-		status, body, err := get(ctx, b.client, c.t.url, c.t.key)
+	for _, tg := range targets {
+		status, body, err := get(ctx, b.client, tg.url, tg.key)
 		if err != nil {
 			return err
 		}
-		if status != c.want {
-			return fmt.Errorf("%s: GET %s answered %d, want %d: %.200s", c.t.name, c.t.url, status, c.want, body)
+		if status != want[tg.name] {
+			return fmt.Errorf("%s: GET %s answered %d, want %d: %.200s", tg.name, tg.url, status, want[tg.name], body)
 		}
 	}
 
-	results, err := b.loadRounds(ctx, []loadTarget{auth, bypass, invalid, healthz}, s)
+	results, err := b.loadRounds(ctx, targets, s.servers())
 	if err != nil {
 		return err
 	}
-	a, bp, inv, hz := results["auth"], results["bypass"], results["invalid"], results["healthz"]
+	a, bp, inv, hz, fd := results["auth"], results["bypass"], results["invalid"], results["healthz"], results["find"]
 
 	ok := a.rps/bp.rps >= 0.95
-	t.add("GET /api/articles/:id, read-only key", rps(a.rps), "auth bypassed "+rps(bp.rps), ratio(a.rps, bp.rps), verdict("≥ 0.95", ok))
+	t.add("GET /api/articles/:id, read-only key (SQLite)", rps(a.rps), "auth bypassed "+rps(bp.rps), ratio(a.rps, bp.rps), verdict("≥ 0.95", ok))
 	t.add("  latency p50 / p99", pair(a.p50, a.p99), "auth bypassed "+pair(bp.p50, bp.p99), "", "")
 	t.add("GET /api/articles/:id, read-only key", rps(a.rps), "GET /healthz "+rps(hz.rps), ratio(a.rps, hz.rps), "")
 	t.add("GET /api/articles/:id, auth bypassed", rps(bp.rps), "GET /healthz "+rps(hz.rps), ratio(bp.rps, hz.rps), "")
@@ -71,46 +115,94 @@ func (b *bench) httpSection(ctx context.Context, t *table) error {
 	t.add("  latency p50 / p99", pair(inv.p50, inv.p99), "", "", "")
 	t.add("GET /healthz (ceiling)", rps(hz.rps), "-", "", "")
 	t.add("  latency p50 / p99", pair(hz.p50, hz.p99), "", "", "")
+	t.add("GET /api/articles?pageSize=10 (SQLite)", rps(fd.rps), "-", "", "")
+	t.add("  latency p50 / p99", pair(fd.p50, fd.p99), "", "", "")
+	if s.pg == nil {
+		t.add("PostgreSQL findOne / find", "skipped (no PostgreSQL)", "", "", "")
+		return nil
+	}
+	for _, c := range []struct {
+		label  string
+		pg, sq summary
+	}{
+		{"PostgreSQL GET /api/articles/:id", results["pg findOne"], a},
+		{"PostgreSQL GET /api/articles?pageSize=10", results["pg find"], fd},
+	} {
+		t.add(c.label, rps(c.pg.rps), "SQLite "+rps(c.sq.rps), ratio(c.pg.rps, c.sq.rps), verdict("≥ 0.8", c.pg.rps >= pgRatioTarget*c.sq.rps))
+		t.add("  latency p50 / p99", pair(c.pg.p50, c.pg.p99), "SQLite "+pair(c.sq.p50, c.sq.p99), "", verdict("p99 ≤ 25 ms", c.pg.p99 <= pgP99Target))
+	}
 	return nil
 }
 
-// setupHTTP prepares the database with the CLI and the API, as an
-// operator would, and starts both servers on it.
-func (b *bench) setupHTTP(ctx context.Context) (*httpSetup, error) {
+// setupHTTP prepares each database with the CLI and the API, as an
+// operator would, and starts the servers on them.
+func (b *bench) setupHTTP(ctx context.Context) (_ *httpSetup, err error) {
 	dir := filepath.Join(b.tmp, "http")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	env := b.serverEnv("sqlite:" + filepath.Join(dir, "bench.db"))
-	b.progress("HTTP: preparing a SQLite database (migrate, mint keys, create an article)")
-	if _, err := b.cli(ctx, env, "", "migrate"); err != nil {
-		return nil, err
-	}
-	readKey, err := b.mintKey(ctx, env, "bench read-only", "read-only")
-	if err != nil {
-		return nil, err
-	}
-	writeKey, err := b.mintKey(ctx, env, "bench full-access", "full-access")
-	if err != nil {
-		return nil, err
-	}
-	s := &httpSetup{readKey: readKey}
+	s := &httpSetup{}
+	defer func() {
+		if err != nil {
+			s.stop()
+		}
+	}()
 	if s.invalidKey, err = apitoken.Generate(); err != nil {
 		return nil, err
 	}
-	if s.normal, err = b.startServer(ctx, "normal", b.bin, env); err != nil {
-		return nil, err
-	}
-	if s.documentID, err = b.createArticle(ctx, s.normal.base, writeKey); err != nil {
-		s.normal.stop()
+	env := b.serverEnv("sqlite:" + filepath.Join(dir, "bench.db"))
+	b.progress("HTTP: preparing a SQLite database (migrate, mint keys, create %d articles)", httpArticles)
+	if s.normal, s.readKey, s.documentID, err = b.contentServer(ctx, "normal", env); err != nil {
 		return nil, err
 	}
 	// Both servers only read the shared file during the runs.
 	if s.bypass, err = b.startServer(ctx, "bypass", b.bypassBin, env); err != nil {
-		s.normal.stop()
+		return nil, err
+	}
+
+	dbURL, drop, err := b.createPGDatabase(ctx)
+	switch {
+	case errors.Is(err, errSkipped):
+		return s, nil
+	case err != nil:
+		return nil, err
+	}
+	s.dropPG = drop
+	b.progress("HTTP: preparing a PostgreSQL database the same way")
+	if s.pg, s.pgReadKey, s.pgDocumentID, err = b.contentServer(ctx, "pg", b.serverEnv(dbURL)); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// contentServer migrates the database of env, mints a read-only and a
+// full-access key, starts a normal server, creates the articles with the
+// full-access key, and returns the server, the read-only key and the
+// documentId of the last article.
+func (b *bench) contentServer(ctx context.Context, name string, env []string) (*server, string, string, error) {
+	if _, err := b.cli(ctx, env, "", "migrate"); err != nil {
+		return nil, "", "", err
+	}
+	readKey, err := b.mintKey(ctx, env, "bench read-only", "read-only")
+	if err != nil {
+		return nil, "", "", err
+	}
+	writeKey, err := b.mintKey(ctx, env, "bench full-access", "full-access")
+	if err != nil {
+		return nil, "", "", err
+	}
+	srv, err := b.startServer(ctx, name, b.bin, env)
+	if err != nil {
+		return nil, "", "", err
+	}
+	var doc string
+	for i := range httpArticles {
+		if doc, err = b.createArticle(ctx, srv.base, writeKey, i); err != nil {
+			srv.stop()
+			return nil, "", "", err
+		}
+	}
+	return srv, readKey, doc, nil
 }
 
 // mintKey creates a token with the CLI and returns its key.
@@ -128,8 +220,8 @@ func (b *bench) mintKey(ctx context.Context, env []string, name, typ string) (st
 
 // createArticle posts one article through the content API and returns
 // its documentId.
-func (b *bench) createArticle(ctx context.Context, base, key string) (string, error) {
-	body := `{"data":{"title":"Benchmark article","slug":"benchmark-article","body":"Measured by make bench."}}`
+func (b *bench) createArticle(ctx context.Context, base, key string, n int) (string, error) {
+	body := fmt.Sprintf(`{"data":{"title":"Benchmark article %d","slug":"benchmark-article-%d","body":"Measured by make bench."}}`, n, n)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/articles", strings.NewReader(body))
 	if err != nil {
 		return "", err
@@ -161,14 +253,15 @@ type summary struct {
 // loadRounds warms every target up, then runs the rounds interleaved
 // (target 1, 2, 3, 4, then again) so that drift in the machine's speed
 // touches every figure alike, and returns each target's medians.
-func (b *bench) loadRounds(ctx context.Context, targets []loadTarget, s *httpSetup) (map[string]summary, error) {
+func (b *bench) loadRounds(ctx context.Context, targets []loadTarget, servers []*server) (map[string]summary, error) {
 	runs := map[string][]loadResult{}
 	one := func(tg loadTarget, d time.Duration, label string) (loadResult, error) {
 		b.progress("HTTP: %s %s (%s)", label, tg.name, d)
 		r, err := b.load.run(ctx, tg, d)
 		// Every request is logged; keep the logs from filling the disk.
-		s.normal.truncateLog()
-		s.bypass.truncateLog()
+		for _, s := range servers {
+			s.truncateLog()
+		}
 		if err != nil {
 			return r, err
 		}

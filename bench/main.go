@@ -8,10 +8,13 @@
 //   - HTTP throughput and latency of the content API's read path with a
 //     read-only key, against the same route in a build whose
 //     authentication is compiled out (-tags benchbypass), an invalid key,
-//     and /healthz as the ceiling;
+//     and /healthz as the ceiling; findOne and find on PostgreSQL against
+//     the same on SQLite;
 //   - how long a key deleted with the CLI keeps working on two instances
 //     sharing one PostgreSQL;
-//   - the admin token list with 10,000 tokens.
+//   - the admin token list with 10,000 tokens;
+//   - the admin token list and a new key's first use with 1,000,000 tokens
+//     on PostgreSQL, and the server's peak memory.
 //
 // Everything runs in a temporary directory and every server, client and
 // database connection stays on 127.0.0.1. The figures belong to the
@@ -51,7 +54,7 @@ func parseOptions() options {
 	flag.IntVar(&o.rounds, "rounds", 2, "measured HTTP runs per target, interleaved; the median is reported")
 	flag.StringVar(&o.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
 		"PostgreSQL (on 127.0.0.1) on which a scratch database is created and dropped")
-	flag.StringVar(&o.only, "only", "", "run only these sections: micro,http,revocation,admin")
+	flag.StringVar(&o.only, "only", "", "run only these sections: micro,http,revocation,admin,scale")
 	flag.BoolVar(&o.goLoad, "go-load", false, "use the Go load client instead of wrk")
 	flag.Parse()
 	return o
@@ -100,6 +103,7 @@ func run() int {
 		{"http", b.httpSection},
 		{"revocation", b.revocationSection},
 		{"admin", b.adminSection},
+		{"scale", b.scaleSection},
 	}
 	// Micro-benchmarks first, while no server runs; the binaries are
 	// built just before the first section that needs them.

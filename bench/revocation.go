@@ -163,7 +163,7 @@ func (b *bench) createPGDatabase(ctx context.Context) (string, func(), error) {
 	defer cancel()
 	if err := admin.PingContext(pctx); err != nil {
 		admin.Close()
-		b.table.note("PostgreSQL at %s did not answer (%v): revocation skipped", redactURL(u), err)
+		b.table.note("PostgreSQL at %s did not answer (%v): its figures are skipped", redactURL(u), err)
 		return "", nil, errSkipped
 	}
 	name := "ta_bench_" + randomHex(6)

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The scale section: a million tokens on PostgreSQL, loaded in SQL as a
+// SaaS that issues a key per customer would have them, and the admin list
+// and a new key's first use timed against them.
+const (
+	scaleTokens    = 1_000_000
+	scaleFirstUses = 15
+	scaleLoadLimit = 6 * time.Minute
+	firstUseTarget = 5 * time.Millisecond
+	peakMemTarget  = 200 << 20
+)
+
+// scaleLoadSQL inserts the tokens: names that sort and search like real
+// ones (eight company names over a million customers), three types, a
+// quarter without expiry, a third never used and the rest used at times
+// spread over ten weeks. The hashes are unique but match no key.
+const scaleLoadSQL = `
+INSERT INTO api_tokens (name, name_key, description, type, access_key_hash, key_hint, expires_at, last_used_at, created_at, updated_at)
+SELECT 'Customer ' || g || ' ' || c, lower('customer ' || g || ' ' || c), 'key for customer ' || g,
+       (ARRAY['read-only','full-access','custom'])[1 + g % 3],
+       'scale-' || md5(g::text) || md5((-g)::text), 'tka_…' || right(md5(g::text), 4),
+       CASE WHEN g % 4 = 0 THEN NULL ELSE now() + ((g % 120) - 20) * interval '1 day' END,
+       CASE WHEN g % 3 = 0 THEN NULL ELSE now() - (g % 100000) * interval '1 minute' END,
+       now() - ($1 - g) * interval '1 minute', now() - ($1 - g) * interval '1 minute'
+FROM generate_series(1, $1) AS g,
+     LATERAL (SELECT (ARRAY['Acme','Globex','Initech','Umbrella','Hooli','Stark','Wayne','Wonka'])[1 + g % 8] AS c) AS company`
+
+func (b *bench) scaleSection(ctx context.Context, t *table) error {
+	t.section(fmt.Sprintf("Scale: %s tokens on PostgreSQL (SQL generate_series), admin list and first key use, server time (median of %d sequential requests)",
+		thousands(scaleTokens), adminSamples))
+	dbURL, drop, err := b.createPGDatabase(ctx)
+	if err != nil {
+		if err == errSkipped {
+			t.add("1,000,000 tokens", "skipped (no PostgreSQL)", "", "", "")
+			return nil
+		}
+		return err
+	}
+	defer drop()
+	env := b.serverEnv(dbURL)
+	srv, client, err := b.adminServer(ctx, "scale", env, func() error { return b.loadScaleTokens(ctx, dbURL) })
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+
+	// The cursor link a visitor follows from page 19,999 to page 20,000.
+	_, body, err := get(ctx, client, srv.base+tokensPath+"?page=19999", "")
+	if err != nil {
+		return err
+	}
+	m := nextLinkRE.FindSubmatch(body)
+	if m == nil {
+		return fmt.Errorf("page 19,999 has no Next link")
+	}
+	deepByCursor := strings.ReplaceAll(string(m[1]), "&amp;", "&")
+
+	pages := []struct{ label, path string }{
+		{"first page", tokensPath},
+		{"name search ?q=customer 123456", tokensPath + "?q=customer+123456"},
+		{"broad name search ?q=acme", tokensPath + "?q=acme"},
+		{"sort by last used, newest first", tokensPath + "?sort=last_used&dir=desc"},
+		{"page 20,000 by Next (cursor)", deepByCursor},
+		{"page 20,000 by ?page=20000", tokensPath + "?page=20000"},
+	}
+	for _, p := range pages {
+		r, err := b.timeRequests(ctx, client, srv, p.path, tokensPath, -1)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.label, err)
+		}
+		if r.server == 0 {
+			return fmt.Errorf("%s: no server latency in the log", p.label)
+		}
+		t.add("  "+p.label, ms(r.server), "client "+ms(r.client), "", verdict("≤ 50 ms", r.server <= adminTarget))
+	}
+	_, body, _ = get(ctx, client, srv.base+tokensPath, "")
+	if m := summaryRE.FindSubmatch(body); m != nil {
+		t.note("the first page of the list says %q", m[1])
+	}
+
+	first, again, err := b.firstUses(ctx, env, srv)
+	if err != nil {
+		return err
+	}
+	t.add("  first use of a new key (GET /api/articles)", ms(first), "the same key again "+ms(again), "", verdict("≤ 5 ms", first <= firstUseTarget))
+
+	peak, err := peakRSS(srv)
+	if err != nil {
+		return err
+	}
+	t.add("  server peak memory (VmHWM)", fmt.Sprintf("%d MB", peak>>20), "", "", verdict("≤ 200 MB", peak <= peakMemTarget))
+	return nil
+}
+
+var (
+	nextLinkRE = regexp.MustCompile(`href="([^"]+)"[^>]*data-testid="next-page"`)
+	summaryRE  = regexp.MustCompile(`data-testid="page-summary">([^<]*)<`)
+)
+
+// loadScaleTokens inserts the tokens in one statement and analyses the
+// table, as autovacuum would soon after.
+func (b *bench) loadScaleTokens(ctx context.Context, dbURL string) error {
+	b.progress("scale: inserting %s tokens with generate_series", thousands(scaleTokens))
+	started := time.Now()
+	d, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	lctx, cancel := context.WithTimeout(ctx, scaleLoadLimit)
+	defer cancel()
+	if _, err := d.ExecContext(lctx, scaleLoadSQL, scaleTokens); err != nil {
+		return fmt.Errorf("load tokens: %w", err)
+	}
+	if _, err := d.ExecContext(lctx, `VACUUM ANALYZE api_tokens`); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	b.progress("scale: %s tokens loaded and analysed in %s", thousands(scaleTokens), time.Since(started).Round(time.Second))
+	return nil
+}
+
+// firstUses mints keys with the CLI and times, in the server's log, the
+// first request each makes and the same request again; medians.
+func (b *bench) firstUses(ctx context.Context, env []string, srv *server) (first, again time.Duration, err error) {
+	b.progress("scale: timing the first use of %d new keys", scaleFirstUses)
+	var firsts, agains []time.Duration
+	for i := range scaleFirstUses {
+		key, err := b.mintKey(ctx, env, "first use "+strconv.Itoa(i), "read-only")
+		if err != nil {
+			return 0, 0, err
+		}
+		for n, dst := range []*[]time.Duration{&firsts, &agains} {
+			offset := srv.logSize()
+			status, body, err := get(ctx, b.client, srv.base+"/api/articles", key)
+			if err != nil {
+				return 0, 0, err
+			}
+			if status != http.StatusOK {
+				return 0, 0, fmt.Errorf("use %d of a new key: status %d: %.200s", n+1, status, body)
+			}
+			logged, err := srv.logFrom(offset)
+			if err != nil {
+				return 0, 0, err
+			}
+			lat := loggedLatencies(logged, "/api/articles")
+			if len(lat) != 1 {
+				return 0, 0, fmt.Errorf("use %d of a new key: %d latencies logged, want 1", n+1, len(lat))
+			}
+			*dst = append(*dst, lat[0])
+		}
+	}
+	return median(firsts), median(agains), nil
+}
+
+// peakRSS is the most resident memory the server has had (VmHWM).
+func peakRSS(srv *server) (int64, error) {
+	out, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid))
+	if err != nil {
+		return 0, fmt.Errorf("peak memory: %w", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("peak memory: %q", line)
+			}
+			return kb << 10, nil
+		}
+	}
+	return 0, fmt.Errorf("peak memory: no VmHWM in /proc/%d/status", srv.cmd.Process.Pid)
+}
