@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
 )
@@ -241,11 +242,48 @@ func and(where, cond string) string {
 // searchCond is the WHERE clause of a name search: a substring of the
 // lower-cased name, LIKE's wildcards escaped. On PostgreSQL the trigram
 // index answers it for three characters and more.
+//
+// A trigram index reads the whole posting list of every trigram of the
+// pattern, and a word most names share ("customer" in a million "Customer
+// N") has a list as long as the table: searching "customer 123456" took
+// 20 ms on a quiet machine, and ten times that under load, where "123456"
+// alone takes a fraction of a millisecond. So when the search has several
+// words, the index is asked for one of them, the likeliest to be rare (one
+// with digits, else the longest), and the whole search is checked on the
+// rows it finds, written so that the index cannot serve it.
 func (d *DB) searchCond(search string) (string, []any) {
 	if search == "" {
 		return "", nil
 	}
-	return ` WHERE name_key LIKE ? ESCAPE '\'`, []any{"%" + likeEscaper.Replace(nameKey(search)) + "%"}
+	key := nameKey(search)
+	full := "%" + likeEscaper.Replace(key) + "%"
+	if d.Dialect == Postgres {
+		if word := rarestWord(key); word != "" && word != key {
+			return ` WHERE name_key LIKE ? ESCAPE '\' AND (name_key || '') LIKE ? ESCAPE '\'`,
+				[]any{"%" + likeEscaper.Replace(word) + "%", full}
+		}
+	}
+	return ` WHERE name_key LIKE ? ESCAPE '\'`, []any{full}
+}
+
+// rarestWord guesses which word of a search is the rarest in names: one
+// with digits (an id or a number), else the longest; "" when no word has
+// the three characters a trigram needs.
+func rarestWord(search string) string {
+	best, bestDigits := "", false
+	for _, w := range strings.Fields(search) {
+		if utf8.RuneCountInString(w) < 3 {
+			continue
+		}
+		digits := strings.ContainsAny(w, "0123456789")
+		switch {
+		case best == "",
+			digits && !bestDigits,
+			digits == bestDigits && utf8.RuneCountInString(w) > utf8.RuneCountInString(best):
+			best, bestDigits = w, digits
+		}
+	}
+	return best
 }
 
 // countTokens counts the matching rows up to a bound, and past it asks for

@@ -174,6 +174,12 @@ func TestTokenPageSearch(t *testing.T) {
 			"ALPHA%": {"alpha% two"},
 			"a_b":    {"a_b"},
 			"zzz":    nil,
+			// Several words: one of them finds candidates, the whole
+			// search decides.
+			"ha one":      {"alpha one"},
+			"one alpha":   nil,
+			"alpha% two":  {"alpha% two"},
+			"gamma_alpha": {"gamma_alpha"},
 		}
 		for search, want := range cases {
 			p, err := d.TokenPage(t.Context(), apitoken.ListQuery{Search: search, Sort: apitoken.SortName})
