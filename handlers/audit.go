@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/views"
@@ -32,7 +33,7 @@ func (s *server) audit(c echo.Context, ev audit.Event) {
 		ev.ActorID, ev.ActorEmail = &id, me.Email
 	}
 	ev.At = s.now()
-	ev.IP = c.RealIP()
+	ev.IP = clientIP(c)
 	ev.UserAgent = userAgent(c)
 	ev.Changes = audit.Clean(ev.Changes)
 	// The client going away must not lose the record of what it did.
@@ -47,6 +48,12 @@ func (s *server) audit(c echo.Context, ev audit.Event) {
 // maxAuditUserAgent bytes.
 func userAgent(c echo.Context) string {
 	return truncateUTF8(strings.ToValidUTF8(c.Request().UserAgent(), "\uFFFD"), maxAuditUserAgent)
+}
+
+// clientIP is the client's address as stored: an address, so short, but
+// cut all the same since a proxy's header may say anything.
+func clientIP(c echo.Context) string {
+	return truncateUTF8(strings.ToValidUTF8(c.RealIP(), "\uFFFD"), 64)
 }
 
 // truncateUTF8 cuts s to at most n bytes without splitting a character.
@@ -112,9 +119,9 @@ func (s *server) adminForAudit(c echo.Context, id int64) access.Admin {
 // auditIndex is the audit log, filtered and paginated.
 func (s *server) auditIndex(c echo.Context) error {
 	f := views.AuditFilterView{
-		Actor:   strings.TrimSpace(c.QueryParam("actor")),
-		Action:  strings.TrimSpace(c.QueryParam("action")),
-		TokenID: strings.TrimSpace(c.QueryParam("token")),
+		Actor:   truncateUTF8(strings.TrimSpace(c.QueryParam("actor")), account.MaxEmailLength),
+		Action:  truncateUTF8(strings.TrimSpace(c.QueryParam("action")), 64),
+		TokenID: truncateUTF8(strings.TrimSpace(c.QueryParam("token")), 20),
 	}
 	q := audit.Query{Actor: f.Actor, Action: f.Action, TokenID: f.TokenID, Limit: audit.PageSize}
 	// Dates are whole UTC days; "to" includes its day. A malformed date

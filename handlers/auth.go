@@ -181,7 +181,7 @@ func (s *server) logout(c echo.Context) error {
 // localPath returns p if it is a path on this site, else "". It keeps the
 // sign-in's "come back to where you were" from becoming an open redirect.
 func localPath(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
+	if p == "" || len(p) > 2048 || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n\t") {
 		return ""
 	}
 	u, err := url.Parse(p)

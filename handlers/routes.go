@@ -9,7 +9,8 @@ import (
 
 // addRoutes is the whole URL surface of tokenadmin. Middleware runs in the
 // order listed: global (request id, logging, panic recovery, security
-// headers, body limit), then for /admin the session, then CSRF, then, on
+// headers, body limit), then for /admin the session, the check that every
+// input is valid UTF-8 text, then CSRF, then, on
 // signed-in routes, the admin check and the route's own action check.
 func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.Use(
@@ -25,7 +26,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.GET("/static/*", serveStatic())
 	e.GET("/", func(c echo.Context) error { return c.Redirect(303, "/admin") })
 
-	admin := e.Group("/admin", s.loadSession, noStore, s.csrf)
+	admin := e.Group("/admin", s.loadSession, noStore, validInput, s.csrf)
 	admin.GET("", s.adminHome)
 	admin.GET("/register", s.showRegister)
 	admin.POST("/register", s.register)

@@ -158,7 +158,7 @@ func (s *server) startSession(c echo.Context, admin access.Admin) error {
 	sess.Values[keySeen] = now.Unix()
 	sess.Values[keyAuthAt] = now.Unix()
 	if err := s.store.CreateSession(c.Request().Context(), access.Session{
-		ID: sessionRecordID(sess), AdminID: admin.ID, CreatedAt: now, LastSeenAt: now, IP: c.RealIP(), UserAgent: userAgent(c),
+		ID: sessionRecordID(sess), AdminID: admin.ID, CreatedAt: now, LastSeenAt: now, IP: clientIP(c), UserAgent: userAgent(c),
 	}); err != nil {
 		return err
 	}
@@ -235,6 +235,18 @@ func decodeFlash(v any) (views.Flash, bool) {
 
 const ctxFlashes = "tokenadmin.flashes"
 
+// maxFlashes is how many messages wait in the session for the next page:
+// the latest few.
+const maxFlashes = 3
+
+func anySlice(list []views.Flash) []any {
+	out := make([]any, len(list))
+	for i, f := range list {
+		out[i] = encodeFlash(f)
+	}
+	return out
+}
+
 // flash queues a message. A full-page answer shows it at once; a redirect
 // carries it in the session to the next page; an htmx fragment adds it out
 // of band.
@@ -249,8 +261,11 @@ func (s *server) redirect(c echo.Context, to string) error {
 	list, _ := c.Get(ctxFlashes).([]views.Flash)
 	c.Set(ctxFlashes, nil)
 	if sess := currentSession(c); sess != nil && len(list) > 0 {
-		for _, f := range list {
-			sess.AddFlash(encodeFlash(f))
+		// A client that does not follow redirects would otherwise pile up
+		// one flash per change until the cookie is too big to write.
+		pending := append(sess.Flashes(), anySlice(list)...)
+		for _, f := range pending[max(len(pending)-maxFlashes, 0):] {
+			sess.AddFlash(f)
 		}
 		if err := sess.Save(c.Request(), c.Response()); err != nil {
 			return err

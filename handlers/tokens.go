@@ -24,7 +24,8 @@ const expiringSoon = 7 * 24 * time.Hour
 func (s *server) tokensIndex(c echo.Context) error {
 	me, _ := currentAdmin(c)
 	q := apitoken.ListQuery{
-		Search: strings.TrimSpace(c.QueryParam("q")),
+		// No name is longer than MaxNameLen characters of up to 4 bytes.
+		Search: truncateUTF8(strings.TrimSpace(c.QueryParam("q")), 4*apitoken.MaxNameLen),
 		Sort:   c.QueryParam("sort"),
 		Desc:   c.QueryParam("dir") == "desc",
 		Limit:  apitoken.PageSize,
