@@ -232,3 +232,49 @@ func BenchmarkAllows(b *testing.B) {
 		_ = Allows(Custom, perms, "api::category.category.find")
 	}
 }
+
+func TestWritePowerGrows(t *testing.T) {
+	const (
+		find   = "api::article.article.find"
+		findO  = "api::article.article.findOne"
+		create = "api::article.article.create"
+		del    = "api::category.category.delete"
+	)
+	tests := []struct {
+		name               string
+		fromType, toType   Type
+		fromPerms, toPerms []string
+		want               bool
+	}{
+		{"new read-only", "", ReadOnly, nil, nil, false},
+		{"new custom reading", "", Custom, nil, []string{find, findO}, false},
+		{"new custom with a write", "", Custom, nil, []string{find, create}, true},
+		{"new full access", "", FullAccess, nil, nil, true},
+		{"read-only to custom reading", ReadOnly, Custom, nil, []string{find}, false},
+		{"read-only to custom writing", ReadOnly, Custom, nil, []string{del}, true},
+		{"custom adds a write", Custom, Custom, []string{create}, []string{create, del}, true},
+		{"custom adds a read", Custom, Custom, []string{create}, []string{create, find}, false},
+		{"custom drops a write", Custom, Custom, []string{create, del}, []string{del}, false},
+		{"custom to full access", Custom, FullAccess, []string{create, del}, nil, true},
+		{"full access to custom", FullAccess, Custom, nil, []string{create, del}, false},
+		{"full access stays", FullAccess, FullAccess, nil, nil, false},
+		{"full access to read-only", FullAccess, ReadOnly, nil, nil, false},
+		{"unknown type", Custom, "admin", []string{create}, nil, false},
+	}
+	for _, tt := range tests {
+		if got := WritePowerGrows(tt.fromType, tt.fromPerms, tt.toType, tt.toPerms); got != tt.want {
+			t.Errorf("%s: WritePowerGrows = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		typ   Type
+		perms []string
+		want  bool
+	}{
+		{ReadOnly, nil, false}, {FullAccess, nil, true}, {Custom, []string{find, findO}, false}, {Custom, []string{find, create}, true},
+	} {
+		if got := CanWrite(tt.typ, tt.perms); got != tt.want {
+			t.Errorf("CanWrite(%s, %v) = %v, want %v", tt.typ, tt.perms, got, tt.want)
+		}
+	}
+}

@@ -113,6 +113,33 @@ func IsReadAction(action string) bool {
 	return strings.HasSuffix(action, ".find") || strings.HasSuffix(action, ".findOne")
 }
 
+// CanWrite reports whether a token of type t with permissions perms may
+// change content: full access, or custom with any action that is not a
+// read.
+func CanWrite(t Type, perms []string) bool {
+	return WritePowerGrows("", nil, t, perms)
+}
+
+// WritePowerGrows reports whether changing a token from type from with
+// permissions fromPerms to type to with toPerms lets its key make a
+// change it could not make before: a switch to full access, or any write
+// action added. A new token comes from nothing (from ""). Such changes
+// ask for the admin's password when the last one is old.
+func WritePowerGrows(from Type, fromPerms []string, to Type, toPerms []string) bool {
+	switch {
+	case to == FullAccess:
+		return from != FullAccess
+	case to != Custom, from == FullAccess:
+		return false
+	}
+	for _, p := range toPerms {
+		if !IsReadAction(p) && !(from == Custom && slices.Contains(fromPerms, p)) {
+			return true
+		}
+	}
+	return false
+}
+
 // Allows reports whether a token of type t with permissions perms may
 // perform action. It is the one place that decides it, for the REST API,
 // GraphQL and the accordion alike.
@@ -127,6 +154,9 @@ func Allows(t Type, perms []string, action string) bool {
 	}
 	return false
 }
+
+// CanWrite reports whether the token's key may change content.
+func (t Token) CanWrite() bool { return CanWrite(t.Type, t.Permissions) }
 
 // Allows reports whether the token may perform action.
 func (t Token) Allows(action string) bool { return Allows(t.Type, t.Permissions, action) }

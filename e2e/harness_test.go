@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +45,11 @@ type app struct {
 	tokens *apitoken.Service
 	hasher *apitoken.Hasher
 	ctx    context.Context // the browser tab
+	skew   *atomic.Int64   // how far the server's clock is ahead of the real one, in ns
 }
+
+// advance moves the server's clock forward by d.
+func (a *app) advance(d time.Duration) { a.skew.Add(int64(d)) }
 
 // logBuffer collects the server's log, shown only when the test fails.
 type logBuffer struct {
@@ -71,7 +76,9 @@ func newApp(t *testing.T) *app {
 	store := dbtest.SQLite(t)
 	registry := content.Default()
 	hasher := apitoken.NewHasher([]byte("e2e-token-hash-key-e2e-token-key"))
-	tokens := apitoken.NewService(store, hasher, registry.KnownAction, time.Now)
+	skew := &atomic.Int64{}
+	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	tokens := apitoken.NewService(store, hasher, registry.KnownAction, now)
 	logs := &logBuffer{}
 	e := handlers.NewServer(handlers.Options{
 		Store:          store,
@@ -80,7 +87,7 @@ func newApp(t *testing.T) *app {
 		Logger:         slog.New(slog.NewTextHandler(logs, nil)),
 		SessionAuthKey: []byte("e2e-session-auth-key-0123456789a"),
 		SessionEncKey:  []byte("e2e-session-enc-key-0123456789ab"),
-		Now:            time.Now,
+		Now:            now,
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
@@ -89,7 +96,7 @@ func newApp(t *testing.T) *app {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &app{t: t, srv: srv, store: store, tokens: tokens, hasher: hasher, ctx: browsertest.New(t)}
+	return &app{t: t, srv: srv, store: store, tokens: tokens, hasher: hasher, ctx: browsertest.New(t), skew: skew}
 }
 
 // url is path on the test server.

@@ -111,6 +111,7 @@ func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenF
 	f.Permissions = t.Permissions
 	f.KeyHint, f.CreatedAt, f.LastUsedAt, f.ExpiresAt = t.KeyHint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt
 	f.Expired = t.Expired(s.now())
+	f.CanWrite = t.CanWrite()
 	f.Orphans = nil
 	for _, p := range t.Permissions {
 		if !s.registry.KnownAction(p) {
@@ -143,14 +144,25 @@ func (s *server) tokenNew(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.TokenCreatePage(f), views.TokenCreateContent(f))
 }
 
-// reauthMessage is the field error when a full-access change needs the
-// password again.
-const reauthMessage = "Enter your password to give a token full access."
+// reauthMessage is the field error when a change that lets a key write
+// needs the password again.
+const reauthMessage = "Enter your password to let a token change content."
+
+// growsWrite reports whether in lets a key write what before (nil for a
+// new token) could not: full access or any write action added.
+func growsWrite(before *apitoken.Token, in apitoken.Input) bool {
+	var from apitoken.Type
+	var perms []string
+	if before != nil {
+		from, perms = before.Type, before.Permissions
+	}
+	return apitoken.WritePowerGrows(from, perms, apitoken.Type(in.Type), in.Permissions)
+}
 
 func (s *server) tokenCreate(c echo.Context) error {
 	me, _ := currentAdmin(c)
 	in := tokenInput(c)
-	p, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess), reauthMessage)
+	p, err := s.reauthenticated(c, growsWrite(nil, in), reauthMessage)
 	if err != nil {
 		return err
 	}
@@ -221,7 +233,7 @@ func (s *server) tokenUpdate(c echo.Context) error {
 		return err
 	}
 	in := tokenInput(c)
-	p, err := s.reauthenticated(c, in.Type == string(apitoken.FullAccess) && t.Type != apitoken.FullAccess, reauthMessage)
+	p, err := s.reauthenticated(c, growsWrite(&t, in), reauthMessage)
 	if err != nil {
 		return err
 	}
@@ -260,7 +272,7 @@ func (s *server) tokenConfirmRegenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ask := t.Type == apitoken.FullAccess && !s.recentlyAuthenticated(c)
+	ask := t.CanWrite() && !s.recentlyAuthenticated(c)
 	return s.render(c, http.StatusOK, views.ConfirmPage("Regenerate token", views.RegenerateConfirmForm(t.ID, t.Name, ask, "")), nil)
 }
 
@@ -269,7 +281,7 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.reauthenticated(c, t.Type == apitoken.FullAccess, reauthMessage)
+	p, err := s.reauthenticated(c, t.CanWrite(), reauthMessage)
 	if err != nil {
 		return err
 	}

@@ -213,7 +213,7 @@ func TokenEditContent(f TokenFormView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if f.CanRegenerate {
-				templ_7745c5c3_Err = RegenerateButton(f.ID, f.Title, f.NeedsReauth && f.Type == "full-access").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = RegenerateButton(f.ID, f.Title, f.NeedsReauth && f.CanWrite).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -1236,7 +1236,7 @@ func RegenerateButton(id int64, name string, askPassword bool) templ.Component {
 
 // RegenerateConfirmForm asks to confirm a regeneration.
 // With askPassword it also asks for the admin's password, as regenerating
-// a full-access token does when the last sign-in is old.
+// a token that can change content does when the last password is old.
 func RegenerateConfirmForm(id int64, name string, askPassword bool, passwordError string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -1410,8 +1410,9 @@ func ConfirmCard(form templ.Component) templ.Component {
 	})
 }
 
-// ReauthField asks for the admin's password again before a full-access
-// token is made or given a new key, when the last sign-in is old.
+// ReauthField asks for the admin's password again before a token is made,
+// changed or given a new key so that it can change content it could not
+// before, when the last password entry is old.
 func ReauthField(errMsg string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -1429,7 +1430,7 @@ func ReauthField(errMsg string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "<div class=\"rounded-md border border-amber-200 bg-amber-50 p-3\" data-testid=\"reauth\"><label for=\"field-current_password\" class=\"label\">Your password <span class=\"font-normal text-slate-500\">(needed for full-access tokens: your last sign-in was over 15 minutes ago)</span></label> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 107, "<div class=\"rounded-md border border-amber-200 bg-amber-50 p-3\" data-testid=\"reauth\"><label for=\"field-current_password\" class=\"label\">Your password <span class=\"font-normal text-slate-500\">(needed to give a token full access or any create, update or delete action: you last typed it over 15 minutes ago)</span></label> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -163,7 +163,8 @@ type TokenFormView struct {
 	Errors      validate.Errors
 
 	ReadOnly      bool // the viewer lacks api-tokens.update
-	NeedsReauth   bool // full-access changes need the password again
+	NeedsReauth   bool // changes that let a key write need the password again
+	CanWrite      bool // the stored token's key may change content
 	CanRegenerate bool
 	CanDelete     bool
 
