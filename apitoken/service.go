@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/validate"
 )
 
@@ -34,21 +36,31 @@ type Change struct {
 	Now         time.Time
 }
 
-// Store persists tokens. Each method is one transaction; the name must be
-// unique case-insensitively after trimming, reported as ErrNameTaken; a
-// missing id is ErrNotFound. Methods that replace or remove a key return
-// the old key's hash, so that caches can forget it.
+// Describe turns a change into its audit event, from the token before
+// and after it (nil where there is none). A Store calls it inside the
+// change's transaction and appends the event there, so that no change is
+// ever stored without its record, nor a record without its change.
+type Describe func(before, after *Token) audit.Event
+
+// Store persists tokens. Each change is one transaction that also writes
+// the audit event its Describe returns (a change without one is an
+// error); the name must be unique case-insensitively after trimming,
+// reported as ErrNameTaken; a missing id is ErrNotFound. Methods that
+// replace or remove a key return the old key's hash, so that caches can
+// forget it.
 type Store interface {
-	CreateToken(ctx context.Context, t NewToken) (Token, error)
-	UpdateToken(ctx context.Context, id int64, c Change) (tok Token, oldHash string, err error)
-	RegenerateToken(ctx context.Context, id int64, hash, hint string, now time.Time) (tok Token, oldHash string, err error)
-	DeleteToken(ctx context.Context, id int64) (oldHash string, err error)
+	CreateToken(ctx context.Context, t NewToken, d Describe) (Token, error)
+	UpdateToken(ctx context.Context, id int64, c Change, d Describe) (tok Token, oldHash string, err error)
+	RegenerateToken(ctx context.Context, id int64, hash, hint string, now time.Time, d Describe) (tok Token, oldHash string, err error)
+	DeleteToken(ctx context.Context, id int64, d Describe) (tok Token, oldHash string, err error)
 	TokenByID(ctx context.Context, id int64) (Token, error)
 }
 
 // Service is the one way tokens are created and changed, from the admin
-// and the CLI alike: it validates, generates and hashes keys, and tells
-// Revoked about every key that stops working or narrows.
+// and the CLI alike: it validates, generates and hashes keys, has every
+// change recorded in the audit log with who made it (in the change's own
+// transaction), and tells Revoked about every key that stops working or
+// narrows.
 type Service struct {
 	store  Store
 	hasher *Hasher
@@ -79,7 +91,7 @@ func (s *Service) Validate(in Input, creating bool) (Clean, validate.Errors) {
 
 // Create validates in and stores a new token. It returns the key, which
 // exists nowhere else: the caller shows it once and forgets it.
-func (s *Service) Create(ctx context.Context, in Input, createdBy *int64) (Token, string, validate.Errors, error) {
+func (s *Service) Create(ctx context.Context, by audit.Actor, in Input) (Token, string, validate.Errors, error) {
 	c, errs := s.Validate(in, true)
 	if !errs.Valid() {
 		return Token{}, "", errs, nil
@@ -91,8 +103,8 @@ func (s *Service) Create(ctx context.Context, in Input, createdBy *int64) (Token
 	now := s.now().UTC()
 	tok, err := s.store.CreateToken(ctx, NewToken{
 		Clean: c, Hash: s.hasher.Hash(key), Hint: Hint(key),
-		ExpiresAt: c.Duration.ExpiresAt(now), CreatedBy: createdBy, Now: now,
-	})
+		ExpiresAt: c.Duration.ExpiresAt(now), CreatedBy: by.ID, Now: now,
+	}, describe(by, audit.TokenCreate, now, nil))
 	if errors.Is(err, ErrNameTaken) {
 		return Token{}, "", validate.Errors{"name": "A token with this name already exists."}, nil
 	}
@@ -104,7 +116,7 @@ func (s *Service) Create(ctx context.Context, in Input, createdBy *int64) (Token
 
 // Update validates in and applies it to token id. An empty duration keeps
 // the expiry; a given one restarts the clock from now.
-func (s *Service) Update(ctx context.Context, id int64, in Input) (Token, validate.Errors, error) {
+func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input) (Token, validate.Errors, error) {
 	current, err := s.store.TokenByID(ctx, id)
 	if err != nil {
 		return Token{}, nil, err
@@ -123,7 +135,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Token, valida
 		ch.ResetExpiry = true
 		ch.ExpiresAt = c.Duration.ExpiresAt(now)
 	}
-	tok, oldHash, err := s.store.UpdateToken(ctx, id, ch)
+	tok, oldHash, err := s.store.UpdateToken(ctx, id, ch, describe(by, audit.TokenUpdate, now, nil))
 	if errors.Is(err, ErrNameTaken) {
 		return Token{}, validate.Errors{"name": "A token with this name already exists."}, nil
 	}
@@ -136,12 +148,14 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Token, valida
 
 // Regenerate gives token id a new key; the old one stops working. Like
 // Strapi, it keeps the expiry.
-func (s *Service) Regenerate(ctx context.Context, id int64) (Token, string, error) {
+func (s *Service) Regenerate(ctx context.Context, by audit.Actor, id int64) (Token, string, error) {
 	key, err := Generate()
 	if err != nil {
 		return Token{}, "", err
 	}
-	tok, oldHash, err := s.store.RegenerateToken(ctx, id, s.hasher.Hash(key), Hint(key), s.now().UTC())
+	now := s.now().UTC()
+	note := []audit.Change{{Field: "note", After: "new key issued; the old key no longer works"}}
+	tok, oldHash, err := s.store.RegenerateToken(ctx, id, s.hasher.Hash(key), Hint(key), now, describe(by, audit.TokenRegenerate, now, note))
 	if err != nil {
 		return Token{}, "", err
 	}
@@ -149,18 +163,55 @@ func (s *Service) Regenerate(ctx context.Context, id int64) (Token, string, erro
 	return tok, key, nil
 }
 
-// Delete removes token id for good.
-func (s *Service) Delete(ctx context.Context, id int64) error {
-	oldHash, err := s.store.DeleteToken(ctx, id)
+// Delete removes token id for good and returns it as it was.
+func (s *Service) Delete(ctx context.Context, by audit.Actor, id int64) (Token, error) {
+	tok, oldHash, err := s.store.DeleteToken(ctx, id, describe(by, audit.TokenDelete, s.now().UTC(), nil))
 	if err != nil {
-		return err
+		return Token{}, err
 	}
 	s.revoked(oldHash)
-	return nil
+	return tok, nil
 }
 
 func (s *Service) revoked(hash string) {
 	if s.Revoked != nil && hash != "" {
 		s.Revoked(hash)
+	}
+}
+
+// describe is the Describe of a change by who: the fields that differ
+// between before and after, or changes when given (a regenerate changes
+// no field the log may show).
+func describe(by audit.Actor, action string, at time.Time, changes []audit.Change) Describe {
+	return func(before, after *Token) audit.Event {
+		ev := by.Event(action, at)
+		t := after
+		if t == nil {
+			t = before
+		}
+		if t != nil {
+			ev.TargetType, ev.TargetID, ev.TargetName = audit.TargetToken, strconv.FormatInt(t.ID, 10), t.Name
+		}
+		ev.Changes = changes
+		if changes == nil {
+			ev.Changes = audit.Diff(auditFields(before), auditFields(after))
+		}
+		return ev
+	}
+}
+
+// auditFields is what the log records of a token: never its key, hash or
+// hint.
+func auditFields(t *Token) map[string]any {
+	if t == nil {
+		return nil
+	}
+	expires := "never"
+	if t.ExpiresAt != nil {
+		expires = t.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return map[string]any{
+		"name": t.Name, "description": t.Description, "type": string(t.Type),
+		"permissions": append([]string{}, t.Permissions...), "expiresAt": expires,
 	}
 }

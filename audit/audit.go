@@ -29,6 +29,9 @@ const (
 	UserDeactivate  = "user.deactivate"
 	UserActivate    = "user.activate"
 	SessionsRevoke  = "sessions.revoke"
+	// Denied is a change the rules refused (nothing was changed): who
+	// tried what on which target, and why it was refused.
+	Denied = "access.denied"
 )
 
 // Actions lists every action in display order, for the log's filter.
@@ -36,7 +39,7 @@ var Actions = []string{
 	SignIn, SignInFailed, SignOut, Reauth, ReauthFailed,
 	TokenCreate, TokenUpdate, TokenRegenerate, TokenDelete,
 	RoleCreate, RoleUpdate,
-	UserCreate, UserRoleChange, UserDeactivate, UserActivate, SessionsRevoke,
+	UserCreate, UserRoleChange, UserDeactivate, UserActivate, SessionsRevoke, Denied,
 }
 
 // Target types: what an event is about.
@@ -59,6 +62,32 @@ type Event struct {
 	Changes    []Change
 	IP         string
 	UserAgent  string
+}
+
+// Actor is who makes a change, as the log records them: a signed-in admin
+// (ID and email, the address and browser they came from), or the command
+// line (no ID; "cli:" and the operating-system user).
+type Actor struct {
+	ID        *int64
+	Name      string
+	IP        string
+	UserAgent string
+}
+
+// CLIPrefix starts the name of every change made from the command line.
+const CLIPrefix = "cli"
+
+// CLI is the command line run by the operating-system user osUser.
+func CLI(osUser string) Actor {
+	if osUser == "" {
+		return Actor{Name: CLIPrefix}
+	}
+	return Actor{Name: CLIPrefix + ":" + osUser}
+}
+
+// Event starts an event of action done by a at at.
+func (a Actor) Event(action string, at time.Time) Event {
+	return Event{At: at, ActorID: a.ID, ActorEmail: a.Name, Action: action, IP: a.IP, UserAgent: a.UserAgent}
 }
 
 // Change is one field's value before and after an event; nil is "none"

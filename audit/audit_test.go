@@ -77,3 +77,18 @@ func TestActionsListed(t *testing.T) {
 		}
 	}
 }
+
+func TestActorEvent(t *testing.T) {
+	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	id := int64(7)
+	ev := Actor{ID: &id, Name: "ada@example.com", IP: "203.0.113.7", UserAgent: "UA"}.Event(TokenCreate, at)
+	if ev.ActorID == nil || *ev.ActorID != 7 || ev.ActorEmail != "ada@example.com" || ev.Action != TokenCreate || !ev.At.Equal(at) || ev.IP != "203.0.113.7" || ev.UserAgent != "UA" {
+		t.Errorf("Event: got %+v", ev)
+	}
+	if got := CLI("alice").Event(TokenDelete, at); got.ActorID != nil || got.ActorEmail != "cli:alice" {
+		t.Errorf("CLI(alice): got %+v", got)
+	}
+	if got := CLI("").Name; got != "cli" {
+		t.Errorf("CLI(\"\"): got %q, want cli", got)
+	}
+}

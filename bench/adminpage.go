@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
@@ -138,7 +139,7 @@ func (b *bench) fillTokens(ctx context.Context, dbURL string) error {
 		if in.Type == string(apitoken.Custom) {
 			in.Permissions = []string{"api::article.article.find", "api::article.article.findOne"}
 		}
-		tok, _, errs, err := svc.Create(ctx, in, nil)
+		tok, _, errs, err := svc.Create(ctx, audit.CLI("bench"), in)
 		if err != nil {
 			return fmt.Errorf("insert token %d: %w", i, err)
 		}

@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -69,9 +71,9 @@ func (d *DB) CountAdmins(ctx context.Context) (int, error) {
 }
 
 // CreateFirstAdmin creates a super admin if, and only if, no admin exists
-// yet; otherwise it returns ErrRegistrationClosed. Of concurrent calls on
-// an empty database exactly one succeeds.
-func (d *DB) CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordHash string) (access.Admin, error) {
+// yet; otherwise it returns access.ErrRegistrationClosed. Of concurrent
+// calls on an empty database exactly one succeeds.
+func (d *DB) CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, ch access.AdminChange) (access.Admin, error) {
 	var admin access.Admin
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := d.lockAdmins(ctx, tx); err != nil {
@@ -82,25 +84,21 @@ func (d *DB) CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordH
 			return err
 		}
 		if n > 0 {
-			return ErrRegistrationClosed
+			return access.ErrRegistrationClosed
 		}
-		var roleID int64
-		err := tx.GetContext(ctx, &roleID, tx.Rebind(`SELECT id FROM roles WHERE slug = ?`), access.SuperAdmin)
+		role, err := roleIn(ctx, tx, "r.slug = ?", access.SuperAdmin)
 		if err != nil {
 			return err
 		}
-		admin, err = insertAdmin(ctx, tx, a, passwordHash, roleID)
+		admin, err = d.insertAdmin(ctx, tx, a, passwordHash, role, ch)
 		return err
 	})
-	if err != nil {
-		return access.Admin{}, wrap("create first admin", err)
-	}
-	return admin, nil
+	return admin, adminErr("create first admin", err)
 }
 
 // CreateAdmin creates an active admin holding the given role. A taken
-// email gives ErrConflict; a missing role, ErrNotFound.
-func (d *DB) CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64) (access.Admin, error) {
+// email gives access.ErrEmailTaken; a missing role, access.ErrRoleNotFound.
+func (d *DB) CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64, ch access.AdminChange) (access.Admin, error) {
 	var admin access.Admin
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Taken so that a concurrent DeleteRole either finishes first (and
@@ -109,39 +107,80 @@ func (d *DB) CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash s
 		if err := d.lockAdmins(ctx, tx); err != nil {
 			return err
 		}
-		var exists int64
-		if err := tx.GetContext(ctx, &exists, tx.Rebind(`SELECT id FROM roles WHERE id = ?`), roleID); err != nil {
+		role, err := roleIn(ctx, tx, "r.id = ?", roleID)
+		if err != nil {
 			return err
 		}
-		var err error
-		admin, err = insertAdmin(ctx, tx, a, passwordHash, roleID)
+		admin, err = d.insertAdmin(ctx, tx, a, passwordHash, role, ch)
 		return err
 	})
-	if err != nil {
-		return access.Admin{}, wrap("create admin", err)
-	}
-	return admin, nil
+	return admin, adminErr("create admin", err)
 }
 
-func insertAdmin(ctx context.Context, tx *sqlx.Tx, a account.NewAdmin, passwordHash string, roleID int64) (access.Admin, error) {
+// roleIn reads one role inside tx; a missing one is access.ErrRoleNotFound.
+func roleIn(ctx context.Context, tx *sqlx.Tx, where string, arg any) (access.Role, error) {
+	role, err := loadRole(ctx, tx, where, arg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return role, access.ErrRoleNotFound
+	}
+	return role, err
+}
+
+// adminIn reads one admin inside tx; a missing one is
+// access.ErrAdminNotFound.
+func adminIn(ctx context.Context, tx *sqlx.Tx, id int64) (access.Admin, error) {
+	a, _, err := loadAdmin(ctx, tx, "id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, access.ErrAdminNotFound
+	}
+	return a, err
+}
+
+func (d *DB) insertAdmin(ctx context.Context, tx *sqlx.Tx, a account.NewAdmin, passwordHash string, role access.Role, ch access.AdminChange) (access.Admin, error) {
+	if ch.Describe == nil {
+		return access.Admin{}, errNoRecord
+	}
+	if ch.Check != nil {
+		if err := ch.Check(nil, role); err != nil {
+			return access.Admin{}, err
+		}
+	}
 	t := now()
 	var id int64
 	err := tx.GetContext(ctx, &id, tx.Rebind(`INSERT INTO admin_users
 		(email, name, password_hash, role_id, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		a.Email, a.Name, passwordHash, roleID, true, t, t)
+		a.Email, a.Name, passwordHash, role.ID, true, t, t)
+	if isUniqueViolation(err) {
+		return access.Admin{}, fmt.Errorf("%w: %w", access.ErrEmailTaken, err)
+	}
 	if err != nil {
 		return access.Admin{}, err
 	}
-	admin, _, err := loadAdmin(ctx, tx, "id = ?", id)
-	return admin, err
+	admin, err := adminIn(ctx, tx, id)
+	if err != nil {
+		return access.Admin{}, err
+	}
+	return admin, d.recordAudit(ctx, tx, ch.Describe(nil, &admin))
+}
+
+// adminErr prefixes err with the operation; access's errors and refusals
+// pass through as they are.
+func adminErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("db: %s: %w", op, err)
 }
 
 // AdminByID returns the admin with the given id, with its role.
 func (d *DB) AdminByID(ctx context.Context, id int64) (access.Admin, error) {
 	a, _, err := loadAdmin(ctx, d, "id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = access.ErrAdminNotFound
+	}
 	if err != nil {
-		return access.Admin{}, wrap("admin by id", err)
+		return access.Admin{}, adminErr("admin by id", err)
 	}
 	return a, nil
 }
@@ -151,8 +190,11 @@ func (d *DB) AdminByID(ctx context.Context, id int64) (access.Admin, error) {
 // was when stored.
 func (d *DB) AdminCredentials(ctx context.Context, email string) (access.Admin, string, error) {
 	a, hash, err := loadAdmin(ctx, d, "email = ?", email)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = access.ErrAdminNotFound
+	}
 	if err != nil {
-		return access.Admin{}, "", wrap("admin credentials", err)
+		return access.Admin{}, "", adminErr("admin credentials", err)
 	}
 	return a, hash, nil
 }
@@ -179,72 +221,96 @@ func (d *DB) Admins(ctx context.Context) ([]access.Admin, error) {
 	return admins, nil
 }
 
-// SetAdminRole gives an admin another role. It returns ErrLastSuperAdmin
-// rather than demote the last active super admin, and ErrNotFound for a
-// missing admin or role.
-func (d *DB) SetAdminRole(ctx context.Context, adminID, roleID int64) error {
+// SetAdminRole gives an admin another role. It returns
+// access.ErrLastSuperAdmin rather than demote the last active super admin,
+// and access.ErrAdminNotFound or ErrRoleNotFound for a missing one.
+func (d *DB) SetAdminRole(ctx context.Context, adminID, roleID int64, ch access.AdminChange) (access.Admin, error) {
+	return d.changeAdmin(ctx, "set admin role", adminID, ch, func(tx *sqlx.Tx, before access.Admin) (access.Role, func() error, error) {
+		role, err := roleIn(ctx, tx, "r.id = ?", roleID)
+		if err != nil {
+			return role, nil, err
+		}
+		return role, func() error {
+			if before.Active && before.Role.IsSuperAdmin() && !role.IsSuperAdmin() {
+				if err := otherActiveSuperAdmin(ctx, tx, adminID); err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role_id = ?, updated_at = ? WHERE id = ?`),
+				roleID, now(), adminID)
+			return err
+		}, nil
+	})
+}
+
+// SetAdminActive activates or deactivates an admin; deactivating also
+// ends every session of theirs. It returns access.ErrLastSuperAdmin rather
+// than deactivate the last active super admin, and
+// access.ErrAdminNotFound for a missing admin.
+func (d *DB) SetAdminActive(ctx context.Context, adminID int64, active bool, ch access.AdminChange) (access.Admin, error) {
+	return d.changeAdmin(ctx, "set admin active", adminID, ch, func(tx *sqlx.Tx, before access.Admin) (access.Role, func() error, error) {
+		return before.Role, func() error {
+			if !active && before.Active && before.Role.IsSuperAdmin() {
+				if err := otherActiveSuperAdmin(ctx, tx, adminID); err != nil {
+					return err
+				}
+			}
+			t := now()
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET active = ?, updated_at = ? WHERE id = ?`),
+				active, t, adminID); err != nil {
+				return err
+			}
+			if active {
+				return nil
+			}
+			_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_sessions SET revoked_at = ? WHERE admin_id = ? AND revoked_at IS NULL`), t, adminID)
+			return err
+		}, nil
+	})
+}
+
+// changeAdmin runs one change to admin id in a transaction: it reads the
+// admin, lets plan read what else it needs and say what role the admin
+// will hold, asks ch.Check, applies the change plan returned, and appends
+// ch.Describe's event.
+func (d *DB) changeAdmin(ctx context.Context, op string, id int64, ch access.AdminChange,
+	plan func(tx *sqlx.Tx, before access.Admin) (access.Role, func() error, error)) (access.Admin, error) {
+	if ch.Describe == nil {
+		return access.Admin{}, adminErr(op, errNoRecord)
+	}
+	var after access.Admin
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		if err := d.lockAdmins(ctx, tx); err != nil {
 			return err
 		}
-		cur, err := adminState(ctx, tx, adminID)
+		before, err := adminIn(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		var slug string
-		if err := tx.GetContext(ctx, &slug, tx.Rebind(`SELECT slug FROM roles WHERE id = ?`), roleID); err != nil {
-			return err
-		}
-		if cur.Active && cur.Slug == access.SuperAdmin && slug != access.SuperAdmin {
-			if err := otherActiveSuperAdmin(ctx, tx, adminID); err != nil {
-				return err
-			}
-		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET role_id = ?, updated_at = ? WHERE id = ?`),
-			roleID, now(), adminID)
-		return err
-	})
-	return wrap("set admin role", err)
-}
-
-// SetAdminActive activates or deactivates an admin. It returns
-// ErrLastSuperAdmin rather than deactivate the last active super admin,
-// and ErrNotFound for a missing admin.
-func (d *DB) SetAdminActive(ctx context.Context, adminID int64, active bool) error {
-	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := d.lockAdmins(ctx, tx); err != nil {
-			return err
-		}
-		cur, err := adminState(ctx, tx, adminID)
+		role, apply, err := plan(tx, before)
 		if err != nil {
 			return err
 		}
-		if !active && cur.Active && cur.Slug == access.SuperAdmin {
-			if err := otherActiveSuperAdmin(ctx, tx, adminID); err != nil {
+		if ch.Check != nil {
+			if err := ch.Check(&before, role); err != nil {
 				return err
 			}
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET active = ?, updated_at = ? WHERE id = ?`),
-			active, now(), adminID)
-		return err
+		if err := apply(); err != nil {
+			return err
+		}
+		if after, err = adminIn(ctx, tx, id); err != nil {
+			return err
+		}
+		return d.recordAudit(ctx, tx, ch.Describe(&before, &after))
 	})
-	return wrap("set admin active", err)
+	if err != nil {
+		return access.Admin{}, adminErr(op, err)
+	}
+	return after, nil
 }
 
-type adminStateRow struct {
-	Active bool   `db:"active"`
-	Slug   string `db:"slug"`
-}
-
-// adminState returns whether an admin is active and its role's slug.
-func adminState(ctx context.Context, tx *sqlx.Tx, adminID int64) (adminStateRow, error) {
-	var s adminStateRow
-	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT a.active, r.slug
-		FROM admin_users a JOIN roles r ON r.id = a.role_id WHERE a.id = ?`), adminID)
-	return s, err
-}
-
-// otherActiveSuperAdmin returns ErrLastSuperAdmin unless an active super
+// otherActiveSuperAdmin returns access.ErrLastSuperAdmin unless an active super
 // admin other than adminID exists.
 func otherActiveSuperAdmin(ctx context.Context, tx *sqlx.Tx, adminID int64) error {
 	var n int
@@ -255,7 +321,7 @@ func otherActiveSuperAdmin(ctx context.Context, tx *sqlx.Tx, adminID int64) erro
 		return err
 	}
 	if n == 0 {
-		return ErrLastSuperAdmin
+		return access.ErrLastSuperAdmin
 	}
 	return nil
 }

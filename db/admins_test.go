@@ -31,7 +31,7 @@ func role(t *testing.T, d *db.DB, slug string) access.Role {
 
 func firstAdmin(t *testing.T, d *db.DB) access.Admin {
 	t.Helper()
-	a, err := d.CreateFirstAdmin(t.Context(), newAdmin("first@example.com"), "hash-first")
+	a, err := d.CreateFirstAdmin(t.Context(), newAdmin("first@example.com"), "hash-first", dbtest.AdminChange())
 	if err != nil {
 		t.Fatalf("CreateFirstAdmin: %v", err)
 	}
@@ -70,8 +70,8 @@ func TestCreateFirstAdmin(t *testing.T) {
 		assertAbout(t, "CreatedAt", a.CreatedAt, time.Now())
 		assertAbout(t, "UpdatedAt", a.UpdatedAt, time.Now())
 
-		_, err := d.CreateFirstAdmin(ctx, newAdmin("second@example.com"), "hash")
-		if !errors.Is(err, db.ErrRegistrationClosed) {
+		_, err := d.CreateFirstAdmin(ctx, newAdmin("second@example.com"), "hash", dbtest.AdminChange())
+		if !errors.Is(err, access.ErrRegistrationClosed) {
 			t.Errorf("second CreateFirstAdmin: got %v, want ErrRegistrationClosed", err)
 		}
 		if n, err := d.CountAdmins(ctx); err != nil || n != 1 {
@@ -114,7 +114,7 @@ func TestCreateFirstAdminRace(t *testing.T) {
 				wg.Go(func() {
 					<-start
 					email := fmt.Sprintf("racer%d-%d@example.com", round, i)
-					_, errs[i] = d.CreateFirstAdmin(t.Context(), newAdmin(email), "hash")
+					_, errs[i] = d.CreateFirstAdmin(t.Context(), newAdmin(email), "hash", dbtest.AdminChange())
 				})
 			}
 			close(start)
@@ -125,7 +125,7 @@ func TestCreateFirstAdminRace(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case !errors.Is(err, db.ErrRegistrationClosed):
+				case !errors.Is(err, access.ErrRegistrationClosed):
 					t.Errorf("round %d, racer %d: got %v, want nil or ErrRegistrationClosed", round, i, err)
 				}
 			}
@@ -143,7 +143,7 @@ func TestCreateAdmin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		editor := role(t, d, access.Editor)
-		a, err := d.CreateAdmin(ctx, newAdmin("ed@example.com"), "hash-ed", editor.ID)
+		a, err := d.CreateAdmin(ctx, newAdmin("ed@example.com"), "hash-ed", editor.ID, dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,16 +154,16 @@ func TestCreateAdmin(t *testing.T) {
 			t.Errorf("got permissions %v, want exactly the editor's %v", a.Role.Permissions, editor.Permissions)
 		}
 
-		_, err = d.CreateAdmin(ctx, newAdmin("ed@example.com"), "other", editor.ID)
-		if !errors.Is(err, db.ErrConflict) {
+		_, err = d.CreateAdmin(ctx, newAdmin("ed@example.com"), "other", editor.ID, dbtest.AdminChange())
+		if !errors.Is(err, access.ErrEmailTaken) {
 			t.Errorf("duplicate email: got %v, want ErrConflict", err)
 		}
 		if err != nil && !strings.HasPrefix(err.Error(), "db: create admin: ") {
 			t.Errorf("got error %q, want prefix %q", err, "db: create admin: ")
 		}
 
-		_, err = d.CreateAdmin(ctx, newAdmin("ghost@example.com"), "hash", 987654)
-		if !errors.Is(err, db.ErrNotFound) {
+		_, err = d.CreateAdmin(ctx, newAdmin("ghost@example.com"), "hash", 987654, dbtest.AdminChange())
+		if !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("missing role: got %v, want ErrNotFound", err)
 		}
 		if n, err := d.CountAdmins(ctx); err != nil || n != 1 {
@@ -177,7 +177,7 @@ func TestAdminLookups(t *testing.T) {
 		ctx := t.Context()
 		first := firstAdmin(t, d)
 		author := role(t, d, access.Author)
-		b, err := d.CreateAdmin(ctx, newAdmin("b@example.com"), "hash-b", author.ID)
+		b, err := d.CreateAdmin(ctx, newAdmin("b@example.com"), "hash-b", author.ID, dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +189,7 @@ func TestAdminLookups(t *testing.T) {
 		if got.Email != "b@example.com" || got.Role.Slug != access.Author {
 			t.Errorf("AdminByID: got %+v, want b@example.com, author", got)
 		}
-		if _, err := d.AdminByID(ctx, 987654); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.AdminByID(ctx, 987654); !errors.Is(err, access.ErrAdminNotFound) {
 			t.Errorf("AdminByID(missing): got %v, want ErrNotFound", err)
 		}
 
@@ -203,7 +203,7 @@ func TestAdminLookups(t *testing.T) {
 		if a.Role.Slug != access.SuperAdmin {
 			t.Errorf("AdminCredentials: got role %q, want %q", a.Role.Slug, access.SuperAdmin)
 		}
-		if _, _, err := d.AdminCredentials(ctx, "FIRST@example.com"); !errors.Is(err, db.ErrNotFound) {
+		if _, _, err := d.AdminCredentials(ctx, "FIRST@example.com"); !errors.Is(err, access.ErrAdminNotFound) {
 			t.Errorf("AdminCredentials(other case): got %v, want ErrNotFound (callers normalise)", err)
 		}
 
@@ -266,36 +266,36 @@ func TestLastSuperAdmin(t *testing.T) {
 		editor := role(t, d, access.Editor)
 		first := firstAdmin(t, d)
 
-		if err := d.SetAdminRole(ctx, first.ID, editor.ID); !errors.Is(err, db.ErrLastSuperAdmin) {
+		if _, err := d.SetAdminRole(ctx, first.ID, editor.ID, dbtest.AdminChange()); !errors.Is(err, access.ErrLastSuperAdmin) {
 			t.Errorf("demote the only super admin: got %v, want ErrLastSuperAdmin", err)
 		}
-		if err := d.SetAdminActive(ctx, first.ID, false); !errors.Is(err, db.ErrLastSuperAdmin) {
+		if _, err := d.SetAdminActive(ctx, first.ID, false, dbtest.AdminChange()); !errors.Is(err, access.ErrLastSuperAdmin) {
 			t.Errorf("deactivate the only super admin: got %v, want ErrLastSuperAdmin", err)
 		}
 		// Re-asserting what already holds is not a demotion.
-		if err := d.SetAdminRole(ctx, first.ID, super.ID); err != nil {
+		if _, err := d.SetAdminRole(ctx, first.ID, super.ID, dbtest.AdminChange()); err != nil {
 			t.Errorf("SetAdminRole to the same role: got %v, want nil", err)
 		}
-		if err := d.SetAdminActive(ctx, first.ID, true); err != nil {
+		if _, err := d.SetAdminActive(ctx, first.ID, true, dbtest.AdminChange()); err != nil {
 			t.Errorf("SetAdminActive(true) on an active admin: got %v, want nil", err)
 		}
 
-		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID)
+		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID, dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.SetAdminActive(ctx, second.ID, false); err != nil {
+		if _, err := d.SetAdminActive(ctx, second.ID, false, dbtest.AdminChange()); err != nil {
 			t.Fatalf("deactivate one of two super admins: got %v, want nil", err)
 		}
 		// An inactive super admin cannot sign in, so it does not count.
-		if err := d.SetAdminRole(ctx, first.ID, editor.ID); !errors.Is(err, db.ErrLastSuperAdmin) {
+		if _, err := d.SetAdminRole(ctx, first.ID, editor.ID, dbtest.AdminChange()); !errors.Is(err, access.ErrLastSuperAdmin) {
 			t.Errorf("demote the only active super admin: got %v, want ErrLastSuperAdmin", err)
 		}
 
-		if err := d.SetAdminActive(ctx, second.ID, true); err != nil {
+		if _, err := d.SetAdminActive(ctx, second.ID, true, dbtest.AdminChange()); err != nil {
 			t.Fatal(err)
 		}
-		if err := d.SetAdminRole(ctx, first.ID, editor.ID); err != nil {
+		if _, err := d.SetAdminRole(ctx, first.ID, editor.ID, dbtest.AdminChange()); err != nil {
 			t.Fatalf("demote with another active super admin: got %v, want nil", err)
 		}
 		got, err := d.AdminByID(ctx, first.ID)
@@ -305,10 +305,10 @@ func TestLastSuperAdmin(t *testing.T) {
 		if got.Role.Slug != access.Editor || !got.Active {
 			t.Errorf("got role %q, active %v, want editor, true", got.Role.Slug, got.Active)
 		}
-		if err := d.SetAdminActive(ctx, first.ID, false); err != nil {
+		if _, err := d.SetAdminActive(ctx, first.ID, false, dbtest.AdminChange()); err != nil {
 			t.Errorf("deactivate an editor: got %v, want nil", err)
 		}
-		if err := d.SetAdminActive(ctx, second.ID, false); !errors.Is(err, db.ErrLastSuperAdmin) {
+		if _, err := d.SetAdminActive(ctx, second.ID, false, dbtest.AdminChange()); !errors.Is(err, access.ErrLastSuperAdmin) {
 			t.Errorf("deactivate the remaining super admin: got %v, want ErrLastSuperAdmin", err)
 		}
 		got, err = d.AdminByID(ctx, second.ID)
@@ -319,13 +319,13 @@ func TestLastSuperAdmin(t *testing.T) {
 			t.Errorf("refused change left role %q, active %v, want super-admin, true", got.Role.Slug, got.Active)
 		}
 
-		if err := d.SetAdminRole(ctx, 987654, editor.ID); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.SetAdminRole(ctx, 987654, editor.ID, dbtest.AdminChange()); !errors.Is(err, access.ErrAdminNotFound) {
 			t.Errorf("SetAdminRole(missing admin): got %v, want ErrNotFound", err)
 		}
-		if err := d.SetAdminRole(ctx, first.ID, 987654); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.SetAdminRole(ctx, first.ID, 987654, dbtest.AdminChange()); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("SetAdminRole(missing role): got %v, want ErrNotFound", err)
 		}
-		if err := d.SetAdminActive(ctx, 987654, true); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.SetAdminActive(ctx, 987654, true, dbtest.AdminChange()); !errors.Is(err, access.ErrAdminNotFound) {
 			t.Errorf("SetAdminActive(missing admin): got %v, want ErrNotFound", err)
 		}
 	})
@@ -338,7 +338,7 @@ func TestLastSuperAdminRace(t *testing.T) {
 		super := role(t, d, access.SuperAdmin)
 		editor := role(t, d, access.Editor)
 		first := firstAdmin(t, d)
-		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID)
+		second, err := d.CreateAdmin(ctx, newAdmin("second@example.com"), "hash", super.ID, dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -352,8 +352,8 @@ func TestLastSuperAdminRace(t *testing.T) {
 			start := make(chan struct{})
 			var errs [2]error
 			var wg sync.WaitGroup
-			wg.Go(func() { <-start; errs[0] = d.SetAdminRole(ctx, first.ID, editor.ID) })
-			wg.Go(func() { <-start; errs[1] = d.SetAdminActive(ctx, second.ID, false) })
+			wg.Go(func() { <-start; _, errs[0] = d.SetAdminRole(ctx, first.ID, editor.ID, dbtest.AdminChange()) })
+			wg.Go(func() { <-start; _, errs[1] = d.SetAdminActive(ctx, second.ID, false, dbtest.AdminChange()) })
 			close(start)
 			wg.Wait()
 
@@ -362,7 +362,7 @@ func TestLastSuperAdminRace(t *testing.T) {
 				switch {
 				case err == nil:
 					ok++
-				case !errors.Is(err, db.ErrLastSuperAdmin):
+				case !errors.Is(err, access.ErrLastSuperAdmin):
 					t.Errorf("round %d, change %d: got %v, want nil or ErrLastSuperAdmin", round, i, err)
 				}
 			}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/tokenadmin/tokenadmin/audit"
 )
@@ -39,22 +42,43 @@ type auditChange struct {
 
 const auditColumns = `id, at, actor_id, actor_email, action, target_type, target_id, target_name, changes, ip, user_agent`
 
-// RecordAudit appends ev to the audit log; ev.ID is ignored.
+// errNoRecord is a change asked for without the audit event to store
+// with it: a bug in the caller, refused so that no change goes unrecorded.
+var errNoRecord = errors.New("change without an audit event")
+
+// RecordAudit appends ev to the audit log on its own, for events that
+// change nothing (sign-ins, refusals); changes write theirs in their own
+// transaction. ev.ID is ignored.
 func (d *DB) RecordAudit(ctx context.Context, ev audit.Event) error {
-	changes := make([]auditChange, len(ev.Changes))
-	for i, c := range ev.Changes {
+	return wrap("record audit", d.recordAudit(ctx, d.DB, ev))
+}
+
+// recordAudit appends ev through q, a transaction or the pool. Every event
+// goes through audit.Clean first: nothing that may be key material is
+// ever written.
+func (d *DB) recordAudit(ctx context.Context, q sqlx.ExecerContext, ev audit.Event) error {
+	if ev.Action == "" {
+		return errors.New("audit event without an action")
+	}
+	clean := audit.Clean(ev.Changes)
+	changes := make([]auditChange, len(clean))
+	for i, c := range clean {
 		changes[i] = auditChange(c)
 	}
 	js, err := json.Marshal(changes)
 	if err != nil {
-		return fmt.Errorf("db: record audit: %w", err)
+		return fmt.Errorf("audit event changes: %w", err)
 	}
-	_, err = d.ExecContext(ctx, d.Rebind(`INSERT INTO audit_events
+	at := ev.At
+	if at.IsZero() {
+		at = now()
+	}
+	_, err = q.ExecContext(ctx, d.Rebind(`INSERT INTO audit_events
 		(at, actor_id, actor_email, action, target_type, target_id, target_name, changes, ip, user_agent)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		ev.At.UTC().Truncate(time.Microsecond), ev.ActorID, ev.ActorEmail, ev.Action,
+		at.UTC().Truncate(time.Microsecond), ev.ActorID, ev.ActorEmail, ev.Action,
 		ev.TargetType, ev.TargetID, ev.TargetName, string(js), ev.IP, ev.UserAgent)
-	return wrap("record audit", err)
+	return err
 }
 
 // AuditEvents returns one page of the events q selects, newest first, and

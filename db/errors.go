@@ -23,15 +23,11 @@ var (
 	// ErrConflict means a unique value (an email, a role name or slug) is
 	// already taken.
 	ErrConflict = errors.New("already exists")
-	// ErrRegistrationClosed means the first admin has already been created.
-	ErrRegistrationClosed = errors.New("registration closed: an admin already exists")
-	// ErrLastSuperAdmin means the change would leave no active super admin.
-	ErrLastSuperAdmin = errors.New("at least one active super admin must remain")
-	// ErrRoleLocked means the role is built in and cannot be changed that way.
-	ErrRoleLocked = errors.New("role is locked")
-	// ErrRoleInUse means admins still hold the role.
-	ErrRoleInUse = errors.New("role is assigned to admins")
 )
+
+// Admins and roles report the access package's errors (access.ErrAdminNotFound,
+// access.ErrLastSuperAdmin, ...) and tokens apitoken's: what a rule or a
+// missing row means belongs to the domain, not to the database.
 
 // mapError turns driver errors the caller can act on into sentinels,
 // looking only at error codes: messages differ between versions and

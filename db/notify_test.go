@@ -60,12 +60,12 @@ func TestTokenChangeNotifications(t *testing.T) {
 		_, hash, err := d.UpdateToken(ctx, tok.ID, apitoken.Change{
 			Clean: apitoken.Clean{Name: "Watched", Type: apitoken.Custom, Permissions: []string{"api::a.find"}},
 			Now:   tokBase,
-		})
+		}, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
 		expect("update", hash)
-		_, old, err := d.RegenerateToken(ctx, tok.ID, tokHash(), "tka_…new1", tokBase)
+		_, old, err := d.RegenerateToken(ctx, tok.ID, tokHash(), "tka_…new1", tokBase, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ func TestTokenChangeNotifications(t *testing.T) {
 			t.Fatalf("regenerate: got old hash %q, want %q", old, nt.Hash)
 		}
 		expect("regenerate", old)
-		hash, err = d.DeleteToken(ctx, tok.ID)
+		_, hash, err = d.DeleteToken(ctx, tok.ID, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,8 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -74,8 +76,11 @@ func (r roleRow) role(perms []access.Action) access.Role {
 // RoleByID returns the role with the given id.
 func (d *DB) RoleByID(ctx context.Context, id int64) (access.Role, error) {
 	r, err := loadRole(ctx, d, "r.id = ?", id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = access.ErrRoleNotFound
+	}
 	if err != nil {
-		return access.Role{}, wrap("role by id", err)
+		return access.Role{}, adminErr("role by id", err)
 	}
 	return r, nil
 }
@@ -83,8 +88,11 @@ func (d *DB) RoleByID(ctx context.Context, id int64) (access.Role, error) {
 // RoleBySlug returns the role with the given slug.
 func (d *DB) RoleBySlug(ctx context.Context, slug string) (access.Role, error) {
 	r, err := loadRole(ctx, d, "r.slug = ?", slug)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = access.ErrRoleNotFound
+	}
 	if err != nil {
-		return access.Role{}, wrap("role by slug", err)
+		return access.Role{}, adminErr("role by slug", err)
 	}
 	return r, nil
 }
@@ -107,30 +115,44 @@ func loadRole(ctx context.Context, q sqlx.ExtContext, where string, arg any) (ac
 }
 
 // CreateRole creates a role and its permissions, with a slug made from its
-// name. A name or slug already taken gives ErrConflict.
-func (d *DB) CreateRole(ctx context.Context, in access.RoleInput) (access.Role, error) {
+// name, and appends its audit event. A name or slug already taken gives
+// access.ErrRoleNameTaken.
+func (d *DB) CreateRole(ctx context.Context, in access.RoleInput, ch access.RoleChange) (access.Role, error) {
 	const op = "create role"
 	slug := access.Slug(in.Name)
 	if slug == "" {
 		return access.Role{}, fmt.Errorf("db: %s: name %q has no letters or digits to make a slug from", op, in.Name)
 	}
+	if ch.Describe == nil {
+		return access.Role{}, adminErr(op, errNoRecord)
+	}
 	var role access.Role
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		if ch.Check != nil {
+			if err := ch.Check(nil); err != nil {
+				return err
+			}
+		}
 		t := now()
 		var id int64
 		err := tx.GetContext(ctx, &id, tx.Rebind(`INSERT INTO roles (slug, name, description, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?) RETURNING id`), slug, in.Name, in.Description, t, t)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("%w: %w", access.ErrRoleNameTaken, err)
+		}
 		if err != nil {
 			return err
 		}
 		if err := insertPermissions(ctx, tx, id, in.Permissions); err != nil {
 			return err
 		}
-		role, err = loadRole(ctx, tx, "r.id = ?", id)
-		return err
+		if role, err = roleIn(ctx, tx, "r.id = ?", id); err != nil {
+			return err
+		}
+		return d.recordAudit(ctx, tx, ch.Describe(nil, &role))
 	})
 	if err != nil {
-		return access.Role{}, wrap(op, err)
+		return access.Role{}, adminErr(op, err)
 	}
 	return role, nil
 }
@@ -154,14 +176,14 @@ func insertPermissions(ctx context.Context, tx *sqlx.Tx, roleID int64, actions [
 // UpdateRole renames a role, sets its description and replaces its
 // permissions with exactly in.Permissions, all or nothing. The slug stays,
 // since other records may refer to it. The super-admin role gives
-// ErrRoleLocked; a name already taken, ErrConflict.
-func (d *DB) UpdateRole(ctx context.Context, id int64, in access.RoleInput) error {
-	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := editableRole(ctx, tx, id); err != nil {
-			return err
-		}
+// access.ErrRoleLocked; a name already taken, access.ErrRoleNameTaken.
+func (d *DB) UpdateRole(ctx context.Context, id int64, in access.RoleInput, ch access.RoleChange) (access.Role, error) {
+	return d.changeRole(ctx, "update role", id, ch, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE roles SET name = ?, description = ?, updated_at = ? WHERE id = ?`),
 			in.Name, in.Description, now(), id)
+		if isUniqueViolation(err) {
+			return fmt.Errorf("%w: %w", access.ErrRoleNameTaken, err)
+		}
 		if err != nil {
 			return err
 		}
@@ -170,16 +192,13 @@ func (d *DB) UpdateRole(ctx context.Context, id int64, in access.RoleInput) erro
 		}
 		return insertPermissions(ctx, tx, id, in.Permissions)
 	})
-	return wrap("update role", err)
 }
 
 // SetRolePermission grants or revokes one action of a role; doing what is
-// already done is not an error. The super-admin role gives ErrRoleLocked.
-func (d *DB) SetRolePermission(ctx context.Context, roleID int64, action access.Action, granted bool) error {
-	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := editableRole(ctx, tx, roleID); err != nil {
-			return err
-		}
+// already done is not an error. The super-admin role gives
+// access.ErrRoleLocked.
+func (d *DB) SetRolePermission(ctx context.Context, roleID int64, action access.Action, granted bool, ch access.RoleChange) (access.Role, error) {
+	return d.changeRole(ctx, "set role permission", roleID, ch, func(tx *sqlx.Tx) error {
 		query := `DELETE FROM role_permissions WHERE role_id = ? AND action = ?`
 		if granted {
 			query = `INSERT INTO role_permissions (role_id, action) VALUES (?, ?)
@@ -191,20 +210,41 @@ func (d *DB) SetRolePermission(ctx context.Context, roleID int64, action access.
 		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE roles SET updated_at = ? WHERE id = ?`), now(), roleID)
 		return err
 	})
-	return wrap("set role permission", err)
 }
 
-// editableRole returns ErrNotFound or ErrRoleLocked unless the role with
-// the given id may be edited.
-func editableRole(ctx context.Context, tx *sqlx.Tx, id int64) error {
-	var slug string
-	if err := tx.GetContext(ctx, &slug, tx.Rebind(`SELECT slug FROM roles WHERE id = ?`), id); err != nil {
-		return err
+// changeRole runs one change to an editable role in a transaction: it
+// reads the role, asks ch.Check, applies the change and appends
+// ch.Describe's event.
+func (d *DB) changeRole(ctx context.Context, op string, id int64, ch access.RoleChange, apply func(tx *sqlx.Tx) error) (access.Role, error) {
+	if ch.Describe == nil {
+		return access.Role{}, adminErr(op, errNoRecord)
 	}
-	if slug == access.SuperAdmin {
-		return ErrRoleLocked
+	var after access.Role
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		before, err := roleIn(ctx, tx, "r.id = ?", id)
+		if err != nil {
+			return err
+		}
+		if before.IsSuperAdmin() {
+			return access.ErrRoleLocked
+		}
+		if ch.Check != nil {
+			if err := ch.Check(&before); err != nil {
+				return err
+			}
+		}
+		if err := apply(tx); err != nil {
+			return err
+		}
+		if after, err = roleIn(ctx, tx, "r.id = ?", id); err != nil {
+			return err
+		}
+		return d.recordAudit(ctx, tx, ch.Describe(&before, &after))
+	})
+	if err != nil {
+		return access.Role{}, adminErr(op, err)
 	}
-	return nil
+	return after, nil
 }
 
 // DeleteRole deletes a role and its permissions. The seeded roles give
@@ -218,11 +258,14 @@ func (d *DB) DeleteRole(ctx context.Context, id int64) error {
 		}
 		var slug string
 		if err := tx.GetContext(ctx, &slug, tx.Rebind(`SELECT slug FROM roles WHERE id = ?`), id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return access.ErrRoleNotFound
+			}
 			return err
 		}
 		for _, s := range seededRoles {
 			if slug == s {
-				return ErrRoleLocked
+				return access.ErrRoleLocked
 			}
 		}
 		var holders int
@@ -231,10 +274,10 @@ func (d *DB) DeleteRole(ctx context.Context, id int64) error {
 			return err
 		}
 		if holders > 0 {
-			return ErrRoleInUse
+			return access.ErrRoleInUse
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM roles WHERE id = ?`), id)
 		return err
 	})
-	return wrap("delete role", err)
+	return adminErr("delete role", err)
 }

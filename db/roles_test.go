@@ -38,15 +38,15 @@ func TestRolesOrderAndCounts(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		for _, name := range []string{"zeta", "Alpha"} {
-			if _, err := d.CreateRole(ctx, access.RoleInput{Name: name}); err != nil {
+			if _, err := d.CreateRole(ctx, access.RoleInput{Name: name}, dbtest.RoleChange()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		firstAdmin(t, d)
-		if _, err := d.CreateAdmin(ctx, newAdmin("e1@example.com"), "h", role(t, d, access.Editor).ID); err != nil {
+		if _, err := d.CreateAdmin(ctx, newAdmin("e1@example.com"), "h", role(t, d, access.Editor).ID, dbtest.AdminChange()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.CreateAdmin(ctx, newAdmin("e2@example.com"), "h", role(t, d, access.Editor).ID); err != nil {
+		if _, err := d.CreateAdmin(ctx, newAdmin("e2@example.com"), "h", role(t, d, access.Editor).ID, dbtest.AdminChange()); err != nil {
 			t.Fatal(err)
 		}
 		roles, err := d.Roles(ctx)
@@ -76,7 +76,7 @@ func TestCreateRole(t *testing.T) {
 			Description: "Manages content.",
 			Permissions: []access.Action{access.TokensRead, access.TokensCreate, access.TokensRead},
 		}
-		r, err := d.CreateRole(ctx, in)
+		r, err := d.CreateRole(ctx, in, dbtest.RoleChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,19 +94,19 @@ func TestCreateRole(t *testing.T) {
 		if got.Slug != r.Slug || !slices.Equal(sorted(got.Permissions), want) {
 			t.Errorf("RoleByID: got %+v, want %+v", got, r)
 		}
-		if _, err := d.RoleByID(ctx, 987654); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.RoleByID(ctx, 987654); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("RoleByID(missing): got %v, want ErrNotFound", err)
 		}
-		if _, err := d.RoleBySlug(ctx, "nope"); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.RoleBySlug(ctx, "nope"); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("RoleBySlug(missing): got %v, want ErrNotFound", err)
 		}
 
 		// A failure part-way through leaves no role behind.
-		_, err = d.CreateRole(ctx, access.RoleInput{Name: "Broken", Permissions: []access.Action{access.TokensRead, ""}})
+		_, err = d.CreateRole(ctx, access.RoleInput{Name: "Broken", Permissions: []access.Action{access.TokensRead, ""}}, dbtest.RoleChange())
 		if err == nil {
 			t.Fatal("CreateRole with an empty action: got nil error, want one")
 		}
-		if _, err := d.RoleBySlug(ctx, "broken"); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.RoleBySlug(ctx, "broken"); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("after failed CreateRole: got %v, want ErrNotFound", err)
 		}
 	})
@@ -116,19 +116,19 @@ func TestRoleNameUnique(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		// Same slug as a seeded role.
-		if _, err := d.CreateRole(ctx, access.RoleInput{Name: "EDITOR"}); !errors.Is(err, db.ErrConflict) {
+		if _, err := d.CreateRole(ctx, access.RoleInput{Name: "EDITOR"}, dbtest.RoleChange()); !errors.Is(err, access.ErrRoleNameTaken) {
 			t.Errorf("CreateRole(EDITOR): got %v, want ErrConflict", err)
 		}
-		r, err := d.CreateRole(ctx, access.RoleInput{Name: "Reviewers"})
+		r, err := d.CreateRole(ctx, access.RoleInput{Name: "Reviewers"}, dbtest.RoleChange())
 		if err != nil {
 			t.Fatal(err)
 		}
 		// The slug stays "reviewers", so only the name index can object.
-		err = d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "eDiToR"})
-		if !errors.Is(err, db.ErrConflict) {
+		_, err = d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "eDiToR"}, dbtest.RoleChange())
+		if !errors.Is(err, access.ErrRoleNameTaken) {
 			t.Errorf("rename to eDiToR: got %v, want ErrConflict", err)
 		}
-		if err := d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "REVIEWERS"}); err != nil {
+		if _, err := d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "REVIEWERS"}, dbtest.RoleChange()); err != nil {
 			t.Errorf("change the case of its own name: got %v, want nil", err)
 		}
 	})
@@ -140,7 +140,7 @@ func TestUpdateRole(t *testing.T) {
 		r, err := d.CreateRole(ctx, access.RoleInput{
 			Name:        "Ops",
 			Permissions: []access.Action{access.TokensRead, access.TokensDelete, access.UsersRead},
-		})
+		}, dbtest.RoleChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestUpdateRole(t *testing.T) {
 			Description: "Runs things.",
 			Permissions: []access.Action{access.TokensRead, access.RolesRead},
 		}
-		if err := d.UpdateRole(ctx, r.ID, in); err != nil {
+		if _, err := d.UpdateRole(ctx, r.ID, in, dbtest.RoleChange()); err != nil {
 			t.Fatal(err)
 		}
 		got, err := d.RoleByID(ctx, r.ID)
@@ -163,7 +163,7 @@ func TestUpdateRole(t *testing.T) {
 			t.Errorf("got permissions %v, want exactly %v", got.Permissions, want)
 		}
 
-		if err := d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "Operations"}); err != nil {
+		if _, err := d.UpdateRole(ctx, r.ID, access.RoleInput{Name: "Operations"}, dbtest.RoleChange()); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := d.RoleByID(ctx, r.ID); len(got.Permissions) != 0 {
@@ -180,7 +180,7 @@ func TestUpdateRoleIsAtomic(t *testing.T) {
 			t.Fatal(err)
 		}
 		in := access.RoleInput{Name: "Ghost", Permissions: []access.Action{access.UsersUpdate}}
-		if err := d.UpdateRole(ctx, 987654, in); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.UpdateRole(ctx, 987654, in, dbtest.RoleChange()); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("UpdateRole(missing): got %v, want ErrNotFound", err)
 		}
 		var n int
@@ -194,10 +194,10 @@ func TestUpdateRoleIsAtomic(t *testing.T) {
 		// The empty action fails after the old permissions are deleted and
 		// the name updated; the rollback must restore both.
 		editor := role(t, d, access.Editor)
-		err = d.UpdateRole(ctx, editor.ID, access.RoleInput{
+		_, err = d.UpdateRole(ctx, editor.ID, access.RoleInput{
 			Name:        "Renamed",
 			Permissions: []access.Action{access.UsersRead, ""},
-		})
+		}, dbtest.RoleChange())
 		if err == nil {
 			t.Fatal("UpdateRole with an empty action: got nil error, want one")
 		}
@@ -221,10 +221,10 @@ func TestSuperAdminRoleLocked(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		super := role(t, d, access.SuperAdmin)
-		if err := d.UpdateRole(ctx, super.ID, access.RoleInput{Name: "Boss"}); !errors.Is(err, db.ErrRoleLocked) {
+		if _, err := d.UpdateRole(ctx, super.ID, access.RoleInput{Name: "Boss"}, dbtest.RoleChange()); !errors.Is(err, access.ErrRoleLocked) {
 			t.Errorf("UpdateRole(super-admin): got %v, want ErrRoleLocked", err)
 		}
-		if err := d.SetRolePermission(ctx, super.ID, access.TokensRead, true); !errors.Is(err, db.ErrRoleLocked) {
+		if _, err := d.SetRolePermission(ctx, super.ID, access.TokensRead, true, dbtest.RoleChange()); !errors.Is(err, access.ErrRoleLocked) {
 			t.Errorf("SetRolePermission(super-admin): got %v, want ErrRoleLocked", err)
 		}
 		got := role(t, d, access.SuperAdmin)
@@ -239,7 +239,7 @@ func TestSetRolePermission(t *testing.T) {
 		ctx := t.Context()
 		author := role(t, d, access.Author)
 		for range 2 { // granting twice is not an error
-			if err := d.SetRolePermission(ctx, author.ID, access.RolesRead, true); err != nil {
+			if _, err := d.SetRolePermission(ctx, author.ID, access.RolesRead, true, dbtest.RoleChange()); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -247,14 +247,14 @@ func TestSetRolePermission(t *testing.T) {
 			t.Errorf("after grant: got %v, want [%s]", got, access.RolesRead)
 		}
 		for range 2 {
-			if err := d.SetRolePermission(ctx, author.ID, access.RolesRead, false); err != nil {
+			if _, err := d.SetRolePermission(ctx, author.ID, access.RolesRead, false, dbtest.RoleChange()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if got := role(t, d, access.Author).Permissions; len(got) != 0 {
 			t.Errorf("after revoke: got %v, want none", got)
 		}
-		if err := d.SetRolePermission(ctx, 987654, access.RolesRead, true); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.SetRolePermission(ctx, 987654, access.RolesRead, true, dbtest.RoleChange()); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("SetRolePermission(missing): got %v, want ErrNotFound", err)
 		}
 	})
@@ -264,29 +264,29 @@ func TestDeleteRole(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		for _, slug := range []string{access.SuperAdmin, access.Editor, access.Author} {
-			if err := d.DeleteRole(ctx, role(t, d, slug).ID); !errors.Is(err, db.ErrRoleLocked) {
+			if err := d.DeleteRole(ctx, role(t, d, slug).ID); !errors.Is(err, access.ErrRoleLocked) {
 				t.Errorf("DeleteRole(%s): got %v, want ErrRoleLocked", slug, err)
 			}
 		}
-		r, err := d.CreateRole(ctx, access.RoleInput{Name: "Temp", Permissions: []access.Action{access.TokensRead}})
+		r, err := d.CreateRole(ctx, access.RoleInput{Name: "Temp", Permissions: []access.Action{access.TokensRead}}, dbtest.RoleChange())
 		if err != nil {
 			t.Fatal(err)
 		}
 		firstAdmin(t, d)
-		a, err := d.CreateAdmin(ctx, newAdmin("temp@example.com"), "h", r.ID)
+		a, err := d.CreateAdmin(ctx, newAdmin("temp@example.com"), "h", r.ID, dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := d.DeleteRole(ctx, r.ID); !errors.Is(err, db.ErrRoleInUse) {
+		if err := d.DeleteRole(ctx, r.ID); !errors.Is(err, access.ErrRoleInUse) {
 			t.Errorf("DeleteRole(in use): got %v, want ErrRoleInUse", err)
 		}
-		if err := d.SetAdminRole(ctx, a.ID, role(t, d, access.Author).ID); err != nil {
+		if _, err := d.SetAdminRole(ctx, a.ID, role(t, d, access.Author).ID, dbtest.AdminChange()); err != nil {
 			t.Fatal(err)
 		}
 		if err := d.DeleteRole(ctx, r.ID); err != nil {
 			t.Fatalf("DeleteRole(unused): got %v, want nil", err)
 		}
-		if _, err := d.RoleByID(ctx, r.ID); !errors.Is(err, db.ErrNotFound) {
+		if _, err := d.RoleByID(ctx, r.ID); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("RoleByID(deleted): got %v, want ErrNotFound", err)
 		}
 		var n int
@@ -296,7 +296,7 @@ func TestDeleteRole(t *testing.T) {
 		if n != 0 {
 			t.Errorf("got %d permissions of the deleted role, want 0", n)
 		}
-		if err := d.DeleteRole(ctx, r.ID); !errors.Is(err, db.ErrNotFound) {
+		if err := d.DeleteRole(ctx, r.ID); !errors.Is(err, access.ErrRoleNotFound) {
 			t.Errorf("DeleteRole(deleted): got %v, want ErrNotFound", err)
 		}
 	})

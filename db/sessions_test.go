@@ -13,7 +13,7 @@ import (
 func TestAdminSessions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
-		a, err := d.CreateFirstAdmin(ctx, account.NewAdmin{Email: "a@example.com", Name: "A", Password: "x"}, "hash")
+		a, err := d.CreateFirstAdmin(ctx, account.NewAdmin{Email: "a@example.com", Name: "A", Password: "x"}, "hash", dbtest.AdminChange())
 		if err != nil {
 			t.Fatal(err)
 		}

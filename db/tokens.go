@@ -71,11 +71,13 @@ func tokenErr(op string, err error) error {
 	return fmt.Errorf("db: %s: %w", op, err)
 }
 
-// CreateToken stores a new token and its permissions in one transaction.
-func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken) (apitoken.Token, error) {
-	var id int64
+// CreateToken stores a new token, its permissions and its audit event in
+// one transaction.
+func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken, describe apitoken.Describe) (apitoken.Token, error) {
+	var tok apitoken.Token
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := t.Now.UTC().Truncate(time.Microsecond)
+		var id int64
 		err := tx.GetContext(ctx, &id, d.Rebind(`
 			INSERT INTO api_tokens (name, name_key, description, type, access_key_hash, key_hint, expires_at, created_at, updated_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
@@ -85,12 +87,24 @@ func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken) (apitoken.Tok
 		}
 		// Deduplicated as UpdateToken does: a repeated action would break
 		// the primary key and be reported as ErrNameTaken.
-		return d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(t.Permissions))))
+		if err := d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(t.Permissions)))); err != nil {
+			return err
+		}
+		if tok, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, nil, &tok)
 	})
-	if err != nil {
-		return apitoken.Token{}, tokenErr("create token", err)
+	return tok, tokenErr("create token", err)
+}
+
+// recordTokenChange appends the audit event of a token change inside its
+// transaction.
+func (d *DB) recordTokenChange(ctx context.Context, tx *sqlx.Tx, describe apitoken.Describe, before, after *apitoken.Token) error {
+	if describe == nil {
+		return errNoRecord
 	}
-	return d.TokenByID(ctx, id)
+	return d.recordAudit(ctx, tx, describe(before, after))
 }
 
 func utcPtr(t *time.Time) any {
@@ -193,15 +207,17 @@ func (d *DB) tokenPermissions(ctx context.Context, q sqlx.QueryerContext, ids []
 }
 
 // UpdateToken applies an edit in one transaction: fields, expiry when
-// asked, and the permission set replaced exactly (emptied unless custom).
-func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change) (apitoken.Token, string, error) {
+// asked, the permission set replaced exactly (emptied unless custom), the
+// revocation notice for the key and the audit event.
+func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, describe apitoken.Describe) (apitoken.Token, string, error) {
+	var before, after apitoken.Token
 	var hash string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &hash, d.Rebind(`SELECT access_key_hash FROM api_tokens WHERE id = ?`), id); err != nil {
+		var err error
+		if before, hash, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
 			return err
 		}
 		now := c.Now.UTC().Truncate(time.Microsecond)
-		var err error
 		if c.ResetExpiry {
 			_, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET name = ?, name_key = ?, description = ?, type = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
 				c.Name, nameKey(c.Name), c.Description, string(c.Type), utcPtr(c.ExpiresAt), now, id)
@@ -222,46 +238,71 @@ func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change) (apit
 		if err := d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(perms)))); err != nil {
 			return err
 		}
-		return d.notifyTokenChange(ctx, tx, hash)
+		if err := d.notifyTokenChange(ctx, tx, hash); err != nil {
+			return err
+		}
+		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, &before, &after)
 	})
 	if err != nil {
 		return apitoken.Token{}, "", tokenErr("update token", err)
 	}
-	t, err := d.TokenByID(ctx, id)
-	return t, hash, err
+	return after, hash, nil
 }
 
 // RegenerateToken replaces a token's key hash and hint, returning the old
-// hash.
-func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, at time.Time) (apitoken.Token, string, error) {
+// hash; the revocation notice and the audit event share its transaction.
+func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, at time.Time, describe apitoken.Describe) (apitoken.Token, string, error) {
+	var before, after apitoken.Token
 	var old string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &old, d.Rebind(`SELECT access_key_hash FROM api_tokens WHERE id = ?`), id); err != nil {
+		var err error
+		if before, old, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
 			return err
 		}
 		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ? WHERE id = ?`),
 			hash, hint, at.UTC().Truncate(time.Microsecond), id)); err != nil {
 			return err
 		}
-		return d.notifyTokenChange(ctx, tx, old)
+		if err := d.notifyTokenChange(ctx, tx, old); err != nil {
+			return err
+		}
+		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, &before, &after)
 	})
 	if err != nil {
 		return apitoken.Token{}, "", tokenErr("regenerate token", err)
 	}
-	t, err := d.TokenByID(ctx, id)
-	return t, old, err
+	return after, old, nil
 }
 
-// DeleteToken removes a token and its permissions, returning its hash.
-func (d *DB) DeleteToken(ctx context.Context, id int64) (string, error) {
+// DeleteToken removes a token and its permissions, returning it as it was
+// and its hash; the revocation notice and the audit event share its
+// transaction.
+func (d *DB) DeleteToken(ctx context.Context, id int64, describe apitoken.Describe) (apitoken.Token, string, error) {
+	var before apitoken.Token
 	var hash string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := tx.GetContext(ctx, &hash, d.Rebind(`DELETE FROM api_tokens WHERE id = ? RETURNING access_key_hash`), id); err != nil {
+		var err error
+		if before, hash, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
 			return err
 		}
-		return d.notifyTokenChange(ctx, tx, hash)
+		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`DELETE FROM api_tokens WHERE id = ?`), id)); err != nil {
+			return err
+		}
+		if err := d.notifyTokenChange(ctx, tx, hash); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, &before, nil)
 	})
-	return hash, tokenErr("delete token", err)
+	if err != nil {
+		return apitoken.Token{}, "", tokenErr("delete token", err)
+	}
+	return before, hash, nil
 }
 
 // TouchTokens records last use, one statement per token, in one

@@ -46,7 +46,7 @@ func customTok(name string, perms ...string) apitoken.NewToken {
 
 func mustCreateToken(t *testing.T, d *db.DB, nt apitoken.NewToken) apitoken.Token {
 	t.Helper()
-	tok, err := d.CreateToken(t.Context(), nt)
+	tok, err := d.CreateToken(t.Context(), nt, dbtest.TokenChange())
 	if err != nil {
 		t.Fatalf("CreateToken(%q): %v", nt.Name, err)
 	}
@@ -143,7 +143,7 @@ func TestCreateToken(t *testing.T) {
 			},
 			Hash: hash, Hint: apitoken.Hint(key), ExpiresAt: &exp, CreatedBy: &admin.ID, Now: tokBase,
 		}
-		tok, err := d.CreateToken(ctx, nt)
+		tok, err := d.CreateToken(ctx, nt, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func TestCreateToken(t *testing.T) {
 
 func TestCreateTokenDuplicatePermissions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		tok, err := d.CreateToken(t.Context(), customTok("Dupes", "api::a.find", "api::a.find", "api::a.create"))
+		tok, err := d.CreateToken(t.Context(), customTok("Dupes", "api::a.find", "api::a.find", "api::a.create"), dbtest.TokenChange())
 		if err != nil {
 			t.Fatalf("CreateToken with a repeated permission: got %v, want nil", err)
 		}
@@ -222,7 +222,7 @@ func TestTokenNameUnique(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		for _, pair := range [][2]string{{"Deploy", "deploy"}, {"Ärger", "ärger"}, {"ÅSA", "åsa"}, {"ça", "ÇA"}} {
 			mustCreateToken(t, d, newTok(pair[0]))
-			_, err := d.CreateToken(t.Context(), newTok(pair[1]))
+			_, err := d.CreateToken(t.Context(), newTok(pair[1]), dbtest.TokenChange())
 			if !errors.Is(err, apitoken.ErrNameTaken) {
 				t.Errorf("CreateToken(%q) after %q: got %v, want ErrNameTaken", pair[1], pair[0], err)
 			}
@@ -252,7 +252,7 @@ func TestCreateTokenRace(t *testing.T) {
 				wg.Go(func() {
 					<-start
 					nt := customTok(names[i%len(names)], "api::a.find", fmt.Sprintf("api::racer%d.find", i))
-					_, errs[i] = d.CreateToken(t.Context(), nt)
+					_, errs[i] = d.CreateToken(t.Context(), nt, dbtest.TokenChange())
 				})
 			}
 			close(start)
@@ -284,7 +284,7 @@ func TestCreateTokenIsAtomic(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		// The empty action violates CHECK (action <> ''), after the token
 		// row and a first permission are written.
-		_, err := d.CreateToken(t.Context(), customTok("Broken", "api::a.find", ""))
+		_, err := d.CreateToken(t.Context(), customTok("Broken", "api::a.find", ""), dbtest.TokenChange())
 		if err == nil {
 			t.Fatal("CreateToken with an empty action: got nil error, want one")
 		}
@@ -529,7 +529,7 @@ func TestUpdateToken(t *testing.T) {
 				Permissions: []string{"api::c.find", "api::a.find", "api::c.find"},
 			},
 			ExpiresAt: &other, Now: now,
-		})
+		}, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +550,7 @@ func TestUpdateToken(t *testing.T) {
 		change := func(c apitoken.Change) apitoken.Token {
 			t.Helper()
 			c.Now = tokBase.Add(2 * time.Hour)
-			got, _, err := d.UpdateToken(ctx, tok.ID, c)
+			got, _, err := d.UpdateToken(ctx, tok.ID, c, dbtest.TokenChange())
 			if err != nil {
 				t.Fatalf("UpdateToken(%+v): %v", c, err)
 			}
@@ -599,7 +599,7 @@ func TestUpdateToken(t *testing.T) {
 			_, _, err := d.UpdateToken(ctx, tok.ID, apitoken.Change{
 				Clean:       apitoken.Clean{Name: name, Description: "Changed.", Type: apitoken.Custom, Permissions: []string{"api::z.find"}},
 				ResetExpiry: true, ExpiresAt: &other, Now: tokBase.Add(3 * time.Hour),
-			})
+			}, dbtest.TokenChange())
 			if !errors.Is(err, apitoken.ErrNameTaken) {
 				t.Errorf("rename to %q: got %v, want ErrNameTaken", name, err)
 			}
@@ -610,7 +610,7 @@ func TestUpdateToken(t *testing.T) {
 		}
 		assertSameToken(t, "neighbour", mustTokenByID(t, d, neighbour.ID), neighbour)
 
-		if _, _, err := d.UpdateToken(ctx, neighbour.ID+1000, apitoken.Change{Clean: keep, Now: tokBase}); !errors.Is(err, apitoken.ErrNotFound) {
+		if _, _, err := d.UpdateToken(ctx, neighbour.ID+1000, apitoken.Change{Clean: keep, Now: tokBase}, dbtest.TokenChange()); !errors.Is(err, apitoken.ErrNotFound) {
 			t.Errorf("UpdateToken(missing): got %v, want ErrNotFound", err)
 		}
 	})
@@ -625,7 +625,7 @@ func TestRegenerateToken(t *testing.T) {
 		tok := mustCreateToken(t, d, nt)
 
 		hash, at := tokHash(), tokBase.Add(time.Hour+1500)
-		got, old, err := d.RegenerateToken(ctx, tok.ID, hash, "tka_…new1", at)
+		got, old, err := d.RegenerateToken(ctx, tok.ID, hash, "tka_…new1", at, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -645,7 +645,7 @@ func TestRegenerateToken(t *testing.T) {
 			t.Errorf("TokenByHash(new): got %+v, %v, want token %d", got, err, tok.ID)
 		}
 
-		if _, _, err := d.RegenerateToken(ctx, tok.ID+1000, tokHash(), "tka_…x", at); !errors.Is(err, apitoken.ErrNotFound) {
+		if _, _, err := d.RegenerateToken(ctx, tok.ID+1000, tokHash(), "tka_…x", at, dbtest.TokenChange()); !errors.Is(err, apitoken.ErrNotFound) {
 			t.Errorf("RegenerateToken(missing): got %v, want ErrNotFound", err)
 		}
 	})
@@ -658,7 +658,7 @@ func TestDeleteToken(t *testing.T) {
 		tok := mustCreateToken(t, d, nt)
 		keep := mustCreateToken(t, d, customTok("Kept", "api::a.find"))
 
-		hash, err := d.DeleteToken(ctx, tok.ID)
+		_, hash, err := d.DeleteToken(ctx, tok.ID, dbtest.TokenChange())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -674,7 +674,7 @@ func TestDeleteToken(t *testing.T) {
 		if _, err := d.TokenByHash(ctx, nt.Hash); !errors.Is(err, apitoken.ErrNotFound) {
 			t.Errorf("TokenByHash(deleted): got %v, want ErrNotFound", err)
 		}
-		if _, err := d.DeleteToken(ctx, tok.ID); !errors.Is(err, apitoken.ErrNotFound) {
+		if _, _, err := d.DeleteToken(ctx, tok.ID, dbtest.TokenChange()); !errors.Is(err, apitoken.ErrNotFound) {
 			t.Errorf("DeleteToken(deleted): got %v, want ErrNotFound", err)
 		}
 		assertSameToken(t, "kept", mustTokenByID(t, d, keep.ID), keep)

@@ -24,6 +24,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/browsertest"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
@@ -269,7 +270,7 @@ func (a *app) seedAdmin(name, email, roleSlug string) access.Admin {
 	var admin access.Admin
 	if roleSlug == access.SuperAdmin {
 		if n, _ := a.store.CountAdmins(ctx); n == 0 {
-			admin, err = a.store.CreateFirstAdmin(ctx, in, hash)
+			admin, err = a.store.CreateFirstAdmin(ctx, in, hash, dbtest.AdminChange())
 			if err != nil {
 				a.t.Fatalf("create admin %s: %v", email, err)
 			}
@@ -280,7 +281,7 @@ func (a *app) seedAdmin(name, email, roleSlug string) access.Admin {
 	if err != nil {
 		a.t.Fatalf("role %s: %v", roleSlug, err)
 	}
-	admin, err = a.store.CreateAdmin(ctx, in, hash, role.ID)
+	admin, err = a.store.CreateAdmin(ctx, in, hash, role.ID, dbtest.AdminChange())
 	if err != nil {
 		a.t.Fatalf("create admin %s: %v", email, err)
 	}
@@ -299,9 +300,9 @@ func (a *app) signInAsSuperAdmin() access.Admin {
 // key.
 func (a *app) seedToken(name string, typ apitoken.Type, perms ...string) (apitoken.Token, string) {
 	a.t.Helper()
-	tok, key, errs, err := a.tokens.Create(context.Background(), apitoken.Input{
+	tok, key, errs, err := a.tokens.Create(context.Background(), audit.CLI("e2e"), apitoken.Input{
 		Name: name, Type: string(typ), Duration: string(apitoken.Days30), Permissions: perms,
-	}, nil)
+	})
 	if err != nil || !errs.Valid() {
 		a.t.Fatalf("seed token %q: %v %v", name, err, errs)
 	}

@@ -58,7 +58,7 @@ func (r apiResult) errorField(name string) any {
 // mintKey creates a token straight through the service.
 func (a *testApp) mintKey(name, typ, duration string, perms ...string) string {
 	a.t.Helper()
-	_, key, errs, err := a.tokens.Create(context.Background(), apitoken.Input{Name: name, Type: typ, Duration: duration, Permissions: perms}, nil)
+	_, key, errs, err := a.tokens.Create(context.Background(), testActor, apitoken.Input{Name: name, Type: typ, Duration: duration, Permissions: perms})
 	if err != nil || !errs.Valid() {
 		a.t.Fatalf("mint %s: %v %v", name, err, errs)
 	}
@@ -199,7 +199,7 @@ func TestAPIExpiredRegeneratedDeleted(t *testing.T) {
 
 		old := app.mintKey("regen", "full-access", "unlimited")
 		tok, _ := d.TokenByHash(ctx, app.hasher.Hash(old))
-		_, fresh, err := app.tokens.Regenerate(ctx, tok.ID)
+		_, fresh, err := app.tokens.Regenerate(ctx, testActor, tok.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +209,7 @@ func TestAPIExpiredRegeneratedDeleted(t *testing.T) {
 		if res := app.api("GET", "/api/articles", "Bearer "+fresh, ""); res.status != http.StatusOK {
 			t.Errorf("new key: %d", res.status)
 		}
-		if err := app.tokens.Delete(ctx, tok.ID); err != nil {
+		if _, err := app.tokens.Delete(ctx, testActor, tok.ID); err != nil {
 			t.Fatal(err)
 		}
 		if res := app.api("GET", "/api/articles", "Bearer "+fresh, ""); res.status != http.StatusUnauthorized {

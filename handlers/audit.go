@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
-	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -22,11 +20,12 @@ import (
 // maxAuditUserAgent is how much of a user agent the log keeps.
 const maxAuditUserAgent = 300
 
-// audit records ev with who did it (the signed-in admin, unless ev names
-// an actor itself, as a failed sign-in does), when and from where. Every
-// change goes through audit.Clean first. Recording never fails the
-// request: the change it describes has already happened, so a failed
-// write is logged instead.
+// audit records an event that goes with no change (sign-ins, sign-outs,
+// password prompts) with who did it (the signed-in admin, unless ev names
+// an actor itself, as a failed sign-in does), when and from where.
+// Changes to tokens, admins and roles are recorded by their services, in
+// the change's own transaction. Recording never fails the request: what
+// it describes has already happened, so a failed write is logged instead.
 func (s *server) audit(c echo.Context, ev audit.Event) {
 	if me, ok := currentAdmin(c); ok && ev.ActorID == nil && ev.ActorEmail == "" {
 		id := me.ID
@@ -35,12 +34,28 @@ func (s *server) audit(c echo.Context, ev audit.Event) {
 	ev.At = s.now()
 	ev.IP = clientIP(c)
 	ev.UserAgent = userAgent(c)
-	ev.Changes = audit.Clean(ev.Changes)
 	// The client going away must not lose the record of what it did.
 	ctx := context.WithoutCancel(c.Request().Context())
 	if err := s.store.RecordAudit(ctx, ev); err != nil {
 		s.log.Error("audit: record event", "action", ev.Action, "target_type", ev.TargetType, "target_id", ev.TargetID, "error", err)
 	}
+}
+
+// actor is who makes a change in this request, as the audit log records
+// them: the signed-in admin, from this address and browser.
+func (s *server) actor(c echo.Context) audit.Actor {
+	a := audit.Actor{IP: clientIP(c), UserAgent: userAgent(c)}
+	if me, ok := currentAdmin(c); ok {
+		id := me.ID
+		a.ID, a.Name = &id, me.Email
+	}
+	return a
+}
+
+// by is the signed-in admin as the access rules see them.
+func (s *server) by(c echo.Context) access.Actor {
+	me, _ := currentAdmin(c)
+	return access.AdminActor(me, clientIP(c), userAgent(c))
 }
 
 // userAgent is the client's User-Agent as stored: valid UTF-8 (a header
@@ -67,53 +82,9 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// tokenAudit is what the log records of a token: never its key or hint.
-func tokenAudit(t apitoken.Token) map[string]any {
-	expires := "never"
-	if t.ExpiresAt != nil {
-		expires = t.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	return map[string]any{
-		"name": t.Name, "description": t.Description, "type": string(t.Type),
-		"permissions": append([]string{}, t.Permissions...), "expiresAt": expires,
-	}
-}
-
-// tokenEvent is an event about token t.
-func tokenEvent(action string, t apitoken.Token, changes []audit.Change) audit.Event {
-	return audit.Event{Action: action, TargetType: audit.TargetToken, TargetID: strconv.FormatInt(t.ID, 10), TargetName: t.Name, Changes: changes}
-}
-
-// roleAudit is what the log records of a role.
-func roleAudit(name, description string, perms []access.Action) map[string]any {
-	return map[string]any{"name": name, "description": description, "permissions": actionStrings(perms)}
-}
-
-// actionStrings is perms as sorted strings.
-func actionStrings(perms []access.Action) []string {
-	out := make([]string, len(perms))
-	for i, p := range perms {
-		out[i] = string(p)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// roleEvent is an event about role id.
-func roleEvent(action string, id int64, name string, changes []audit.Change) audit.Event {
-	return audit.Event{Action: action, TargetType: audit.TargetRole, TargetID: strconv.FormatInt(id, 10), TargetName: name, Changes: changes}
-}
-
 // adminEvent is an event about admin id.
 func adminEvent(action string, id int64, email string, changes []audit.Change) audit.Event {
 	return audit.Event{Action: action, TargetType: audit.TargetAdmin, TargetID: strconv.FormatInt(id, 10), TargetName: email, Changes: changes}
-}
-
-// adminForAudit loads admin id as it is now, before or after a change, for
-// the log; a failure only costs the record some detail.
-func (s *server) adminForAudit(c echo.Context, id int64) access.Admin {
-	a, _ := s.store.AdminByID(c.Request().Context(), id)
-	return a
 }
 
 // auditIndex is the audit log, filtered and paginated.

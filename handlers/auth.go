@@ -10,9 +10,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/audit"
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/validate"
 	"github.com/tokenadmin/tokenadmin/views"
 )
@@ -86,29 +86,22 @@ func (s *server) register(c echo.Context) error {
 	if !errs.Valid() {
 		return s.render(c, http.StatusUnprocessableEntity, views.RegisterPage(form), nil)
 	}
-	hash, err := s.passwords.Hash(in.Password)
-	if errors.Is(err, account.ErrBusy) {
+	admin, err := s.admins.Register(c.Request().Context(), s.actor(c), in)
+	switch {
+	case errors.Is(err, access.ErrRegistrationClosed):
+		// Someone else registered first, between our check and now.
+		return echo.ErrNotFound
+	case errors.Is(err, account.ErrBusy):
 		retryAfter(c, time.Second)
 		form.FormError = busyMessage
 		return s.render(c, http.StatusServiceUnavailable, views.RegisterPage(form), nil)
-	}
-	if err != nil {
-		return err
-	}
-	admin, err := s.store.CreateFirstAdmin(c.Request().Context(), in, hash)
-	if errors.Is(err, db.ErrRegistrationClosed) {
-		// Someone else registered first, between our check and now.
-		return echo.ErrNotFound
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	s.log.Info("first super admin registered", "admin_id", admin.ID)
 	if err := s.startSession(c, admin); err != nil {
 		return err
 	}
-	s.audit(c, adminEvent(audit.UserCreate, admin.ID, admin.Email, audit.Diff(nil, map[string]any{
-		"email": admin.Email, "name": admin.Name, "role": admin.Role.Name, "active": true})))
 	s.flash(c, views.FlashSuccess, "Welcome, "+admin.Name+". You are the first super admin.")
 	return s.redirect(c, firstPage(admin))
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
 func TestFirstAdminRegistration(t *testing.T) {
@@ -99,7 +101,7 @@ func TestLoginFailuresLookTheSame(t *testing.T) {
 	app := newTestApp(t)
 	app.seedAdmin("ada@example.com", "super-admin")
 	deactivated := app.seedAdmin("bob@example.com", "editor")
-	if err := app.store.SetAdminActive(context.Background(), deactivated.ID, false); err != nil {
+	if _, err := app.store.SetAdminActive(context.Background(), deactivated.ID, false, dbtest.AdminChange()); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct{ name, email, password string }{

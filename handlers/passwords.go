@@ -12,7 +12,6 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/audit"
-	"github.com/tokenadmin/tokenadmin/db"
 )
 
 // attempt is the outcome of one password check.
@@ -43,7 +42,7 @@ func (s *server) checkPassword(c echo.Context, email, password string) (attempt,
 	admin, hash, err := s.store.AdminCredentials(c.Request().Context(), email)
 	ok := false
 	switch {
-	case errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, access.ErrAdminNotFound):
 		// Unknown emails cost the same and count the same, so neither the
 		// answer nor the throttle says which accounts exist.
 		slot.CheckNoAccount(password)

@@ -9,8 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
-	"github.com/tokenadmin/tokenadmin/audit"
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -30,18 +28,23 @@ func (s *server) rolesIndex(c echo.Context) error {
 }
 
 // roleForm builds the form's view model; ticked lists the actions to show
-// ticked.
+// ticked. What the current admin may not grant is offered only to be
+// taken away: an action their role lacks cannot be ticked, and their own
+// role's actions cannot be changed at all.
 func roleForm(c echo.Context, id int64, name, description string, ticked []access.Action, locked bool) views.RoleFormView {
 	me, _ := currentAdmin(c)
 	v := views.RoleFormView{ID: id, Name: name, Description: description, Locked: locked}
-	v.ReadOnly = id != 0 && !access.Can(me, access.RolesUpdate)
+	v.OwnRole = id != 0 && id == me.Role.ID
+	v.ReadOnly = id != 0 && (!access.Can(me, access.RolesUpdate) || v.OwnRole)
 	for _, info := range access.Catalogue() {
 		if len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Name != info.Group {
 			v.Groups = append(v.Groups, views.PermissionGroupView{Name: info.Group})
 		}
 		g := &v.Groups[len(v.Groups)-1]
+		checked := slices.Contains(ticked, info.Action)
 		g.Items = append(g.Items, views.PermissionItemView{
-			Action: string(info.Action), Verb: info.Verb, Checked: slices.Contains(ticked, info.Action),
+			Action: string(info.Action), Verb: info.Verb, Checked: checked,
+			Disabled: !checked && !me.Role.Has(info.Action),
 		})
 	}
 	return v
@@ -55,14 +58,13 @@ func (s *server) roleCreate(c echo.Context) error {
 	form, _ := c.FormParams()
 	in, errs := access.NewRoleInput(form.Get("name"), form.Get("description"), form["permissions"])
 	if errs.Valid() {
-		role, err := s.store.CreateRole(c.Request().Context(), in)
+		role, err := s.admins.CreateRole(c.Request().Context(), s.by(c), in)
 		switch {
-		case errors.Is(err, db.ErrConflict):
+		case errors.Is(err, access.ErrRoleNameTaken):
 			errs.Add("name", "A role with this name already exists.")
 		case err != nil:
-			return err
+			return s.changeRefused(c, err)
 		default:
-			s.audit(c, roleEvent(audit.RoleCreate, role.ID, role.Name, audit.Diff(nil, roleAudit(role.Name, role.Description, role.Permissions))))
 			s.flash(c, views.FlashSuccess, "Role “"+role.Name+"” created.")
 			return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(role.ID, 10))
 		}
@@ -79,7 +81,7 @@ func (s *server) roleParam(c echo.Context) (access.Role, error) {
 		return access.Role{}, echo.ErrNotFound
 	}
 	r, err := s.store.RoleByID(c.Request().Context(), id)
-	if errors.Is(err, db.ErrNotFound) {
+	if errors.Is(err, access.ErrRoleNotFound) {
 		return r, echo.ErrNotFound
 	}
 	return r, err
@@ -100,22 +102,20 @@ func (s *server) roleUpdate(c echo.Context) error {
 		return err
 	}
 	if r.IsSuperAdmin() {
-		return echo.NewHTTPError(http.StatusForbidden, "The super admin role cannot be edited.")
+		return s.changeRefused(c, access.ErrRoleLocked)
 	}
 	form, _ := c.FormParams()
 	in, errs := access.NewRoleInput(form.Get("name"), form.Get("description"), form["permissions"])
 	if errs.Valid() {
-		err := s.store.UpdateRole(c.Request().Context(), r.ID, in)
+		_, err := s.admins.UpdateRole(c.Request().Context(), s.by(c), r.ID, in)
 		switch {
-		case errors.Is(err, db.ErrConflict):
+		case errors.Is(err, access.ErrRoleNameTaken):
 			errs.Add("name", "A role with this name already exists.")
-		case errors.Is(err, db.ErrNotFound):
+		case errors.Is(err, access.ErrRoleNotFound):
 			return echo.ErrNotFound
 		case err != nil:
-			return err
+			return s.changeRefused(c, err)
 		default:
-			s.audit(c, roleEvent(audit.RoleUpdate, r.ID, in.Name, audit.Diff(
-				roleAudit(r.Name, r.Description, r.Permissions), roleAudit(in.Name, in.Description, in.Permissions))))
 			s.flash(c, views.FlashSuccess, "Role “"+in.Name+"” saved.")
 			return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(r.ID, 10))
 		}
@@ -134,7 +134,7 @@ func (s *server) rolePermission(c echo.Context) error {
 		return err
 	}
 	if r.IsSuperAdmin() {
-		return echo.NewHTTPError(http.StatusForbidden, "The super admin role cannot be edited.")
+		return s.changeRefused(c, access.ErrRoleLocked)
 	}
 	form, _ := c.FormParams()
 	action := access.Action(form.Get("action"))
@@ -142,15 +142,13 @@ func (s *server) rolePermission(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "Unknown permission.")
 	}
 	granted := slices.Contains(form["permissions"], string(action))
-	if err := s.store.SetRolePermission(c.Request().Context(), r.ID, action, granted); err != nil {
-		return err
+	updated, err := s.admins.SetRolePermission(c.Request().Context(), s.by(c), r.ID, action, granted)
+	switch {
+	case errors.Is(err, access.ErrRoleNotFound):
+		return echo.ErrNotFound
+	case err != nil:
+		return s.changeRefused(c, err)
 	}
-	perms := slices.DeleteFunc(slices.Clone(r.Permissions), func(a access.Action) bool { return a == action })
-	if granted {
-		perms = append(perms, action)
-	}
-	s.audit(c, roleEvent(audit.RoleUpdate, r.ID, r.Name, audit.Diff(
-		map[string]any{"permissions": actionStrings(r.Permissions)}, map[string]any{"permissions": actionStrings(perms)})))
 	verb := "removed from"
 	if granted {
 		verb = "granted to"
@@ -159,7 +157,7 @@ func (s *server) rolePermission(c echo.Context) error {
 	if !wantsFragment(c) {
 		return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(r.ID, 10))
 	}
-	v := roleForm(c, r.ID, r.Name, r.Description, perms, false)
+	v := roleForm(c, updated.ID, updated.Name, updated.Description, updated.Permissions, false)
 	for _, g := range v.Groups {
 		for _, it := range g.Items {
 			if it.Action == string(action) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/access"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
 func TestRoleMatrixTogglesOnePermission(t *testing.T) {
@@ -194,7 +195,7 @@ func TestGrantedPermissionOpensPageAtOnce(t *testing.T) {
 	author := app.login("al@example.com")
 	wantStatus(t, author.get("/admin/settings/roles"), http.StatusForbidden)
 	role, _ := app.store.RoleBySlug(context.Background(), access.Author)
-	if err := app.store.SetRolePermission(context.Background(), role.ID, access.RolesRead, true); err != nil {
+	if _, err := app.store.SetRolePermission(context.Background(), role.ID, access.RolesRead, true, dbtest.RoleChange()); err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, author.get("/admin/settings/roles"), http.StatusOK)

@@ -23,16 +23,13 @@ import (
 	"github.com/tokenadmin/tokenadmin/throttle"
 )
 
-// AdminStore is what the admin pages need to know about admin accounts.
+// AdminStore is what the admin pages read about admin accounts and
+// sessions; changes to admins go through the access.Service.
 type AdminStore interface {
 	CountAdmins(ctx context.Context) (int, error)
-	CreateFirstAdmin(ctx context.Context, a account.NewAdmin, passwordHash string) (access.Admin, error)
-	CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64) (access.Admin, error)
 	AdminByID(ctx context.Context, id int64) (access.Admin, error)
 	AdminCredentials(ctx context.Context, email string) (access.Admin, string, error)
 	Admins(ctx context.Context) ([]access.Admin, error)
-	SetAdminRole(ctx context.Context, adminID, roleID int64) error
-	SetAdminActive(ctx context.Context, adminID int64, active bool) error
 	TouchAdminLogin(ctx context.Context, id int64, at time.Time) error
 
 	CreateSession(ctx context.Context, s access.Session) error
@@ -42,13 +39,11 @@ type AdminStore interface {
 	RevokeSessions(ctx context.Context, adminID int64, only, keep string) (int, error)
 }
 
-// RoleStore is what the role pages need.
+// RoleStore is what the role pages read; changes go through the
+// access.Service.
 type RoleStore interface {
 	Roles(ctx context.Context) ([]access.Role, error)
 	RoleByID(ctx context.Context, id int64) (access.Role, error)
-	CreateRole(ctx context.Context, in access.RoleInput) (access.Role, error)
-	UpdateRole(ctx context.Context, id int64, in access.RoleInput) error
-	SetRolePermission(ctx context.Context, roleID int64, action access.Action, granted bool) error
 }
 
 // TokenStore is what the token pages read; changes go through the
@@ -81,7 +76,10 @@ type Options struct {
 
 	// Tokens creates and changes API tokens; Registry is the content
 	// types whose actions tokens may be granted.
-	Tokens   *apitoken.Service
+	Tokens *apitoken.Service
+	// Admins creates and changes admins and roles (nil: one over Store,
+	// which must then be an access.Store, hashing in Passwords' slots).
+	Admins   *access.Service
 	Registry *content.Registry
 	// Verifier authenticates bearer keys on the content API.
 	Verifier *apitoken.Verifier
@@ -143,6 +141,7 @@ const (
 type server struct {
 	store    Store
 	tokens   *apitoken.Service
+	admins   *access.Service
 	registry *content.Registry
 	verifier *apitoken.Verifier
 	entries  EntryStore
@@ -198,6 +197,12 @@ func NewServer(o Options) *echo.Echo {
 	s.passwords = o.Passwords
 	if s.passwords == nil {
 		s.passwords = account.NewPasswords(DefaultPasswordSlots)
+	}
+	s.admins = o.Admins
+	if s.admins == nil {
+		if as, ok := o.Store.(access.Store); ok {
+			s.admins = access.NewService(as, s.passwords.Hash, o.Now)
+		}
 	}
 	e := echo.New()
 	e.HideBanner = true

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/access"
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -111,7 +110,7 @@ func (s *server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		admin, err := s.store.AdminByID(ctx, id)
-		if errors.Is(err, db.ErrNotFound) || (err == nil && !admin.Active) {
+		if errors.Is(err, access.ErrAdminNotFound) || (err == nil && !admin.Active) {
 			s.endSession(c, "Your account is no longer active.")
 			return next(c)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
@@ -254,6 +255,10 @@ func (c *client) cookie(name string) string {
 
 const testPassword = "correct horse battery"
 
+// testActor makes the changes tests seed through the services, as the
+// command line would.
+var testActor = audit.CLI("test")
+
 // seedAdmin creates an admin with the given role straight in the store.
 func (a *testApp) seedAdmin(email, roleSlug string) access.Admin {
 	a.t.Helper()
@@ -269,9 +274,9 @@ func (a *testApp) seedAdmin(email, roleSlug string) access.Admin {
 	in := account.NewAdmin{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword}
 	var admin access.Admin
 	if n, _ := a.store.CountAdmins(ctx); n == 0 && roleSlug == access.SuperAdmin {
-		admin, err = a.store.CreateFirstAdmin(ctx, in, hash)
+		admin, err = a.store.CreateFirstAdmin(ctx, in, hash, dbtest.AdminChange())
 	} else {
-		admin, err = a.store.CreateAdmin(ctx, in, hash, role.ID)
+		admin, err = a.store.CreateAdmin(ctx, in, hash, role.ID, dbtest.AdminChange())
 	}
 	if err != nil {
 		a.t.Fatalf("create admin %s: %v", email, err)

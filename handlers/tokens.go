@@ -11,7 +11,6 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/apitoken"
-	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -173,7 +172,7 @@ func (s *server) tokenCreate(c echo.Context) error {
 		f.Errors = errs
 		return s.render(c, p.status, views.TokenCreatePage(f), views.TokenCreateContent(f))
 	}
-	tok, key, errs, err := s.tokens.Create(c.Request().Context(), in, &me.ID)
+	tok, key, errs, err := s.tokens.Create(c.Request().Context(), s.actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -183,7 +182,6 @@ func (s *server) tokenCreate(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.TokenCreatePage(f), views.TokenCreateContent(f))
 	}
 	s.log.Info("api token created", "token_id", tok.ID, "type", string(tok.Type), "admin_id", me.ID)
-	s.audit(c, tokenEvent(audit.TokenCreate, tok, audit.Diff(nil, tokenAudit(tok))))
 	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” created.")
 	return s.reveal(c, http.StatusCreated, tok, key)
 }
@@ -244,7 +242,7 @@ func (s *server) tokenUpdate(c echo.Context) error {
 		f.Errors = errs
 		return s.render(c, p.status, views.TokenEditPage(f), views.TokenEditContent(f))
 	}
-	updated, errs, err := s.tokens.Update(c.Request().Context(), t.ID, in)
+	updated, errs, err := s.tokens.Update(c.Request().Context(), s.actor(c), t.ID, in)
 	if errors.Is(err, apitoken.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
 	}
@@ -258,7 +256,6 @@ func (s *server) tokenUpdate(c echo.Context) error {
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token updated", "token_id", t.ID, "admin_id", me.ID)
-	s.audit(c, tokenEvent(audit.TokenUpdate, updated, audit.Diff(tokenAudit(t), tokenAudit(updated))))
 	s.flash(c, views.FlashSuccess, "Token “"+updated.Name+"” saved.")
 	if !wantsFragment(c) {
 		return s.redirect(c, views.TokenURL(t.ID, ""))
@@ -289,7 +286,7 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 		form := views.RegenerateConfirmForm(t.ID, t.Name, true, p.message)
 		return s.render(c, p.status, views.ConfirmPage("Regenerate token", form), views.ConfirmCard(form))
 	}
-	tok, key, err := s.tokens.Regenerate(c.Request().Context(), t.ID)
+	tok, key, err := s.tokens.Regenerate(c.Request().Context(), s.actor(c), t.ID)
 	if errors.Is(err, apitoken.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
 	}
@@ -298,7 +295,6 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token regenerated", "token_id", t.ID, "admin_id", me.ID)
-	s.audit(c, tokenEvent(audit.TokenRegenerate, tok, []audit.Change{{Field: "note", After: "new key issued; the old key no longer works"}}))
 	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” regenerated. The old key no longer works.")
 	return s.reveal(c, http.StatusCreated, tok, key)
 }
@@ -316,12 +312,13 @@ func (s *server) tokenDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.tokens.Delete(c.Request().Context(), t.ID); err != nil && !errors.Is(err, apitoken.ErrNotFound) {
+	// Deleted meanwhile is deleted all the same (and recorded by whoever
+	// did it).
+	if _, err := s.tokens.Delete(c.Request().Context(), s.actor(c), t.ID); err != nil && !errors.Is(err, apitoken.ErrNotFound) {
 		return err
 	}
 	me, _ := currentAdmin(c)
 	s.log.Info("api token deleted", "token_id", t.ID, "admin_id", me.ID)
-	s.audit(c, tokenEvent(audit.TokenDelete, t, audit.Diff(tokenAudit(t), nil)))
 	s.flash(c, views.FlashSuccess, "Token “"+t.Name+"” deleted.")
 	if wantsFragment(c) && c.Request().Header.Get("HX-Target") == "token-row-"+strconv.FormatInt(t.ID, 10) {
 		// An empty answer swapped over the row removes it in place.

@@ -488,7 +488,7 @@ func TestTokenListSortSearchPaginate(t *testing.T) {
 	ctx := context.Background()
 	for i := range 30 {
 		app.advance(time.Minute)
-		_, _, errs, err := app.tokens.Create(ctx, apitoken.Input{Name: "tok " + strconv.Itoa(100+i), Type: "read-only", Duration: "7"}, nil)
+		_, _, errs, err := app.tokens.Create(ctx, testActor, apitoken.Input{Name: "tok " + strconv.Itoa(100+i), Type: "read-only", Duration: "7"})
 		if err != nil || !errs.Valid() {
 			t.Fatal(err, errs)
 		}
@@ -528,7 +528,7 @@ func TestTokenRowBadgesAndNever(t *testing.T) {
 	_ = idLater
 	app.advance(24 * time.Hour)
 	// Expire one by hand: 7 days from a day ago has not passed, so move it.
-	if _, errs, err := app.tokens.Update(context.Background(), idGone, apitoken.Input{Name: "Gone", Type: "read-only", Duration: "7"}); err != nil || !errs.Valid() {
+	if _, errs, err := app.tokens.Update(context.Background(), testActor, idGone, apitoken.Input{Name: "Gone", Type: "read-only", Duration: "7"}); err != nil || !errs.Valid() {
 		t.Fatal(err)
 	}
 	app.advance(7*24*time.Hour + time.Hour)

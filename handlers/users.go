@@ -10,49 +10,51 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
-	"github.com/tokenadmin/tokenadmin/audit"
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
-func (s *server) roleOptions(c echo.Context) ([]views.RoleOption, error) {
-	roles, err := s.store.Roles(c.Request().Context())
-	if err != nil {
-		return nil, err
-	}
+// roleOptions are the roles me may give, for a role picker; held, the
+// role its admin holds now, is shown too (disabled when me may not give
+// it), so that the picker never shows a role the admin does not have.
+func roleOptions(roles []access.Role, me access.Admin, held int64) []views.RoleOption {
 	opts := make([]views.RoleOption, 0, len(roles))
 	for _, r := range roles {
-		opts = append(opts, views.RoleOption{ID: r.ID, Name: r.Name})
+		may := access.MayAssignRole(me, r) == nil
+		if may || r.ID == held {
+			opts = append(opts, views.RoleOption{ID: r.ID, Name: r.Name, Disabled: !may})
+		}
 	}
-	return opts, nil
+	return opts
 }
 
 func (s *server) usersView(c echo.Context) (views.UsersPageView, error) {
 	me, _ := currentAdmin(c)
-	admins, err := s.store.Admins(c.Request().Context())
+	ctx := c.Request().Context()
+	admins, err := s.store.Admins(ctx)
 	if err != nil {
 		return views.UsersPageView{}, err
 	}
-	roles, err := s.roleOptions(c)
+	roles, err := s.store.Roles(ctx)
 	if err != nil {
 		return views.UsersPageView{}, err
 	}
 	v := views.UsersPageView{
-		Roles:     roles,
+		Roles:     roleOptions(roles, me, 0),
 		CanCreate: access.Can(me, access.UsersCreate),
 		CanUpdate: access.Can(me, access.UsersUpdate),
 	}
 	for _, a := range admins {
-		v.Users = append(v.Users, userRow(a, me))
+		row := views.UserRowView{
+			ID: a.ID, Email: a.Email, Name: a.Name, RoleID: a.Role.ID, RoleName: a.Role.Name,
+			Active: a.Active, LastLoginAt: a.LastLoginAt, IsSelf: a.ID == me.ID,
+			CanChange: v.CanUpdate && access.MayChangeAdmin(me, a) == nil,
+		}
+		if row.CanChange {
+			row.Roles = roleOptions(roles, me, a.Role.ID)
+		}
+		v.Users = append(v.Users, row)
 	}
 	return v, nil
-}
-
-func userRow(a, me access.Admin) views.UserRowView {
-	return views.UserRowView{
-		ID: a.ID, Email: a.Email, Name: a.Name, RoleID: a.Role.ID, RoleName: a.Role.Name,
-		Active: a.Active, LastLoginAt: a.LastLoginAt, IsSelf: a.ID == me.ID,
-	}
 }
 
 func (s *server) usersIndex(c echo.Context) error {
@@ -63,68 +65,82 @@ func (s *server) usersIndex(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.UsersPage(v), nil)
 }
 
+// userForm is the create-admin form with the roles the current admin may
+// give, Editor chosen when none is.
+func (s *server) userForm(c echo.Context, v views.UserFormView) (views.UserFormView, error) {
+	me, _ := currentAdmin(c)
+	roles, err := s.store.Roles(c.Request().Context())
+	if err != nil {
+		return v, err
+	}
+	v.Roles = roleOptions(roles, me, 0)
+	if v.RoleID == 0 {
+		for _, r := range roles {
+			if r.Slug == access.Editor {
+				v.RoleID = r.ID
+			}
+		}
+	}
+	return v, nil
+}
+
 func (s *server) userNew(c echo.Context) error {
-	roles, err := s.roleOptions(c)
+	v, err := s.userForm(c, views.UserFormView{})
 	if err != nil {
 		return err
-	}
-	v := views.UserFormView{Roles: roles}
-	for _, r := range roles {
-		if r.Name == "Editor" {
-			v.RoleID = r.ID
-		}
 	}
 	return s.render(c, http.StatusOK, views.UserCreatePage(v), nil)
 }
 
 func (s *server) userCreate(c echo.Context) error {
-	ctx := c.Request().Context()
 	in, errs := account.ValidateNewAdmin(c.FormValue("email"), c.FormValue("name"), c.FormValue("password"))
 	roleID, perr := strconv.ParseInt(c.FormValue("role"), 10, 64)
 	if perr != nil {
 		errs.Add("role", "Choose a role.")
 	}
 	if errs.Valid() {
-		hash, err := s.passwords.Hash(in.Password)
-		if errors.Is(err, account.ErrBusy) {
-			retryAfter(c, time.Second)
-			return echo.NewHTTPError(http.StatusServiceUnavailable, busyMessage)
-		}
-		if err != nil {
-			return err
-		}
-		admin, err := s.store.CreateAdmin(ctx, in, hash, roleID)
+		admin, err := s.admins.CreateAdmin(c.Request().Context(), s.by(c), in, roleID)
 		switch {
-		case errors.Is(err, db.ErrConflict):
+		case errors.Is(err, access.ErrEmailTaken):
 			errs.Add("email", "An admin with this email already exists.")
-		case errors.Is(err, db.ErrNotFound):
+		case errors.Is(err, access.ErrRoleNotFound):
 			errs.Add("role", "This role no longer exists.")
 		case err != nil:
-			return err
+			return s.changeRefused(c, err)
 		default:
-			s.audit(c, adminEvent(audit.UserCreate, admin.ID, admin.Email, audit.Diff(nil, map[string]any{
-				"email": admin.Email, "name": admin.Name, "role": admin.Role.Name, "active": admin.Active})))
 			s.flash(c, views.FlashSuccess, admin.Name+" can now sign in as "+admin.Role.Name+".")
 			return s.redirect(c, "/admin/settings/users")
 		}
 	}
-	roles, err := s.roleOptions(c)
+	v, err := s.userForm(c, views.UserFormView{Email: in.Email, Name: in.Name, RoleID: roleID, Errors: errs})
 	if err != nil {
 		return err
 	}
-	v := views.UserFormView{Email: in.Email, Name: in.Name, RoleID: roleID, Roles: roles, Errors: errs}
 	return s.render(c, http.StatusUnprocessableEntity, views.UserCreatePage(v), nil)
 }
 
-// userTarget reads the :id of a user route. Admins may not change their
-// own role or deactivate themselves: that is how one locks oneself out.
-func (s *server) userTarget(c echo.Context) (int64, error) {
+// changeRefused answers the errors a change to admins or roles may meet
+// that are not about a field: a refusal by the access rules (403, already
+// recorded in the audit log), a busy password hasher (503), or err itself.
+func (s *server) changeRefused(c echo.Context, err error) error {
+	var d *access.Denied
+	switch {
+	case errors.As(err, &d):
+		return echo.NewHTTPError(http.StatusForbidden, d.Reason).SetInternal(err)
+	case errors.Is(err, account.ErrBusy):
+		retryAfter(c, time.Second)
+		return echo.NewHTTPError(http.StatusServiceUnavailable, busyMessage)
+	case errors.Is(err, access.ErrRoleLocked):
+		return echo.NewHTTPError(http.StatusForbidden, "The super admin role cannot be edited.")
+	}
+	return err
+}
+
+// userParam reads the :id of a user route.
+func userParam(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil {
 		return 0, echo.ErrNotFound
-	}
-	if me, _ := currentAdmin(c); me.ID == id {
-		return 0, echo.NewHTTPError(http.StatusForbidden, "You cannot change your own role or deactivate yourself.")
 	}
 	return id, nil
 }
@@ -133,12 +149,14 @@ func (s *server) userTarget(c echo.Context) (int64, error) {
 // the users page otherwise.
 func (s *server) userChanged(c echo.Context, id int64, err error, success string) error {
 	switch {
-	case errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, access.ErrAdminNotFound):
 		return echo.ErrNotFound
-	case errors.Is(err, db.ErrLastSuperAdmin):
+	case errors.Is(err, access.ErrRoleNotFound):
+		return echo.NewHTTPError(http.StatusBadRequest, "This role no longer exists.")
+	case errors.Is(err, access.ErrLastSuperAdmin):
 		s.flash(c, views.FlashError, "At least one active super admin must remain.")
 	case err != nil:
-		return err
+		return s.changeRefused(c, err)
 	default:
 		s.flash(c, views.FlashSuccess, success)
 	}
@@ -158,7 +176,7 @@ func (s *server) userChanged(c echo.Context, id int64, err error, success string
 }
 
 func (s *server) userSetRole(c echo.Context) error {
-	id, err := s.userTarget(c)
+	id, err := userParam(c)
 	if err != nil {
 		return err
 	}
@@ -166,43 +184,24 @@ func (s *server) userSetRole(c echo.Context) error {
 	if perr != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "Choose a role.")
 	}
-	before := s.adminForAudit(c, id)
-	err = s.store.SetAdminRole(c.Request().Context(), id, roleID)
-	if err == nil {
-		after := s.adminForAudit(c, id)
-		s.audit(c, adminEvent(audit.UserRoleChange, id, before.Email, audit.Diff(
-			map[string]any{"role": before.Role.Name}, map[string]any{"role": after.Role.Name})))
-	}
+	_, err = s.admins.SetAdminRole(c.Request().Context(), s.by(c), id, roleID)
 	return s.userChanged(c, id, err, "Role changed.")
 }
 
 func (s *server) userDeactivate(c echo.Context) error {
-	id, err := s.userTarget(c)
+	id, err := userParam(c)
 	if err != nil {
 		return err
 	}
-	before := s.adminForAudit(c, id)
-	err = s.store.SetAdminActive(c.Request().Context(), id, false)
-	if err == nil {
-		s.audit(c, adminEvent(audit.UserDeactivate, id, before.Email, audit.Diff(
-			map[string]any{"active": before.Active}, map[string]any{"active": false})))
-		// Their sessions already stop at the next request (the admin is
-		// read each time); revoking them keeps the record honest too.
-		_, err = s.store.RevokeSessions(c.Request().Context(), id, "", "")
-	}
+	_, err = s.admins.SetAdminActive(c.Request().Context(), s.by(c), id, false)
 	return s.userChanged(c, id, err, "Admin deactivated; their sessions have ended.")
 }
 
 func (s *server) userActivate(c echo.Context) error {
-	id, err := s.userTarget(c)
+	id, err := userParam(c)
 	if err != nil {
 		return err
 	}
-	before := s.adminForAudit(c, id)
-	err = s.store.SetAdminActive(c.Request().Context(), id, true)
-	if err == nil {
-		s.audit(c, adminEvent(audit.UserActivate, id, before.Email, audit.Diff(
-			map[string]any{"active": before.Active}, map[string]any{"active": true})))
-	}
+	_, err = s.admins.SetAdminActive(c.Request().Context(), s.by(c), id, true)
 	return s.userChanged(c, id, err, "Admin activated.")
 }

@@ -104,9 +104,10 @@ type RolesPageView struct {
 
 // PermissionItemView is one checkbox of the role permission matrix.
 type PermissionItemView struct {
-	Action  string
-	Verb    string
-	Checked bool
+	Action   string
+	Verb     string
+	Checked  bool
+	Disabled bool // the viewer may not grant it (their own role lacks it)
 }
 
 // PermissionGroupView is one row of the matrix: a resource and its actions.
@@ -123,7 +124,8 @@ type RoleFormView struct {
 	Groups      []PermissionGroupView
 	Errors      validate.Errors
 	Locked      bool // the super-admin role: shown, never editable
-	ReadOnly    bool // the viewer lacks roles.update
+	ReadOnly    bool // the viewer lacks roles.update, or it is their own role
+	OwnRole     bool // the viewer's own role, whose actions they may not change
 	Saved       bool
 }
 
@@ -131,6 +133,9 @@ type RoleFormView struct {
 type RoleOption struct {
 	ID   int64
 	Name string
+	// Disabled: shown because someone holds it, but the viewer may not
+	// give it.
+	Disabled bool
 }
 
 // UserRowView is one admin in the users list.
@@ -143,6 +148,11 @@ type UserRowView struct {
 	Active      bool
 	LastLoginAt *time.Time
 	IsSelf      bool
+	// CanChange: the viewer may change this admin's role and status.
+	CanChange bool
+	// Roles are the options of this admin's role picker: those the viewer
+	// may give, and the one the admin holds.
+	Roles []RoleOption
 }
 
 // UsersPageView is the users list.

@@ -7,10 +7,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/config"
-	"github.com/tokenadmin/tokenadmin/db"
 )
 
 const adminCreateUsage = `Usage: tokenadmin admin create --email E --name N --role super-admin|editor|author --password-stdin
@@ -58,18 +59,17 @@ func runAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	}
 	defer d.Close()
 	r, err := d.RoleBySlug(ctx, *role)
-	if errors.Is(err, db.ErrNotFound) {
+	if errors.Is(err, access.ErrRoleNotFound) {
 		return fmt.Errorf("--role: no role %q (try super-admin, editor or author)", *role)
 	}
 	if err != nil {
 		return err
 	}
-	hash, err := account.HashPassword(in.Password)
-	if err != nil {
-		return err
-	}
-	a, err := d.CreateAdmin(ctx, in, hash, r.ID)
-	if errors.Is(err, db.ErrConflict) {
+	// The same service as the admin pages, so the new admin is in the
+	// audit log, made by "cli" and the user running it.
+	admins := access.NewService(d, account.HashPassword, time.Now)
+	a, err := admins.CreateAdmin(ctx, access.Actor{Actor: cliActor(getenv)}, in, r.ID)
+	if errors.Is(err, access.ErrEmailTaken) {
 		return fmt.Errorf("--email: an admin with email %s already exists", in.Email)
 	}
 	if err != nil {

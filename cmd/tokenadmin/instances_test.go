@@ -23,6 +23,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
@@ -273,7 +274,7 @@ func TestRevocationReachesOtherInstance(t *testing.T) {
 		{
 			name: "narrow to read-only",
 			change: func(t *testing.T, id int64, name string) string {
-				_, errs, err := svc.Update(context.Background(), id, apitoken.Input{Name: name, Type: string(apitoken.ReadOnly)})
+				_, errs, err := svc.Update(context.Background(), audit.CLI("test"), id, apitoken.Input{Name: name, Type: string(apitoken.ReadOnly)})
 				if err != nil || !errs.Valid() {
 					t.Fatalf("Update(%d, read-only): %v %v", id, errs, err)
 				}
@@ -545,7 +546,7 @@ func TestConcurrentVerifyAndRegenerate(t *testing.T) {
 		old     []string
 	)
 	for i := range nKeys {
-		tok, key, errs, err := svc.Create(ctx, apitoken.Input{Name: fmt.Sprintf("busy %d", i), Type: string(apitoken.ReadOnly), Duration: "unlimited"}, nil)
+		tok, key, errs, err := svc.Create(ctx, audit.CLI("test"), apitoken.Input{Name: fmt.Sprintf("busy %d", i), Type: string(apitoken.ReadOnly), Duration: "unlimited"})
 		if err != nil || !errs.Valid() {
 			t.Fatalf("Create: %v %v", errs, err)
 		}
@@ -606,7 +607,7 @@ func TestConcurrentVerifyAndRegenerate(t *testing.T) {
 	began := time.Now()
 	for range rounds {
 		for i := range nKeys {
-			_, key, err := svc.Regenerate(ctx, ids[i])
+			_, key, err := svc.Regenerate(ctx, audit.CLI("test"), ids[i])
 			if err != nil {
 				close(stop)
 				wg.Wait()

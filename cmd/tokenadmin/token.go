@@ -139,9 +139,9 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	defer env.db.Close()
-	tok, key, errs, err := env.service.Create(ctx, apitoken.Input{
+	tok, key, errs, err := env.service.Create(ctx, cliActor(getenv), apitoken.Input{
 		Name: *name, Description: *description, Type: *typ, Duration: cliDuration(*duration), Permissions: perms,
-	}, nil)
+	})
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func runTokenByID(ctx context.Context, verb string, args []string, getenv func(s
 	defer env.db.Close()
 	switch verb {
 	case "regenerate":
-		_, key, err := env.service.Regenerate(ctx, id)
+		_, key, err := env.service.Regenerate(ctx, cliActor(getenv), id)
 		if errors.Is(err, apitoken.ErrNotFound) {
 			return fmt.Errorf("no token with ID %d", id)
 		}
@@ -252,7 +252,7 @@ func runTokenByID(ctx context.Context, verb string, args []string, getenv func(s
 		_, err = fmt.Fprintln(stdout, key)
 		return err
 	default:
-		err := env.service.Delete(ctx, id)
+		_, err := env.service.Delete(ctx, cliActor(getenv), id)
 		if errors.Is(err, apitoken.ErrNotFound) {
 			return fmt.Errorf("no token with ID %d", id)
 		}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os/user"
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
@@ -24,6 +26,16 @@ func loadRegistry(cfg config.Config) (*content.Registry, error) {
 		return nil, fmt.Errorf("TOKENADMIN_CONTENT_TYPES: %w", err)
 	}
 	return r, nil
+}
+
+// cliActor is who the audit log says made a change from the command line:
+// "cli" and the operating-system user running it.
+func cliActor(getenv func(string) string) audit.Actor {
+	name := getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	return audit.CLI(name)
 }
 
 // revocationPoll is how often a server on SQLite looks for keys revoked
