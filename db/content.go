@@ -24,20 +24,9 @@ import (
 // tables; the other functions here read and write entries.
 
 // UniqueViolation is the error a write returns when it would give a unique
-// attribute a value another entry of the type already has. It matches
-// ErrConflict with errors.Is; errors.As with a *UniqueViolation tells which
-// attributes.
-type UniqueViolation struct {
-	Fields []string // attribute names, in schema order
-}
-
-// Error returns "already exists: duplicate value for <fields>".
-func (e *UniqueViolation) Error() string {
-	return ErrConflict.Error() + ": duplicate value for " + strings.Join(e.Fields, ", ")
-}
-
-// Is reports whether target is ErrConflict.
-func (e *UniqueViolation) Is(target error) bool { return target == ErrConflict }
+// attribute a value another entry of the type already has: the content
+// package's, wrapped so that it also matches ErrConflict.
+type UniqueViolation = content.UniqueViolation
 
 // contentLockID keys the PostgreSQL advisory lock held while content tables
 // are synchronised ("tokconte" in ASCII).
@@ -608,22 +597,26 @@ func (d *DB) checkUnique(ctx context.Context, tx *sqlx.Tx, ct content.ContentTyp
 	return nil
 }
 
-// entryErr prefixes err with op and maps it: no row is ErrNotFound, and a
-// unique index violation is ErrConflict, as a *UniqueViolation naming the
-// attribute when PostgreSQL names the index.
+// entryErr prefixes err with op and maps it: no row is ErrNotFound (and
+// content.ErrNotFound), and a unique index violation is ErrConflict, as a
+// *UniqueViolation naming the attribute when PostgreSQL names the index.
 func entryErr(op string, ct content.ContentType, err error) error {
 	if err == nil {
 		return nil
 	}
 	if _, ok := errors.AsType[*UniqueViolation](err); ok {
-		return fmt.Errorf("db: %s: %w", op, err)
+		return fmt.Errorf("db: %s: %w: %w", op, err, ErrConflict)
 	}
 	if pqErr, ok := errors.AsType[*pq.Error](err); ok && isUniqueViolation(err) {
 		for _, a := range ct.Attributes {
 			if a.Unique && pqErr.Constraint == uniqueIndexName(ct, a.Name) {
-				return fmt.Errorf("db: %s: %w: %w", op, &UniqueViolation{Fields: []string{a.Name}}, err)
+				return fmt.Errorf("db: %s: %w: %w: %w", op, &UniqueViolation{Fields: []string{a.Name}}, ErrConflict, err)
 			}
 		}
 	}
-	return wrap(op, err)
+	err = wrap(op, err)
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("%w: %w", err, content.ErrNotFound)
+	}
+	return err
 }

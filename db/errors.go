@@ -45,6 +45,10 @@ func mapError(err error) error {
 	return err
 }
 
+// Unavailable is the package's Unavailable, as a method so that callers
+// that only hold a store need not import the package to ask.
+func (d *DB) Unavailable(err error) bool { return Unavailable(err) }
+
 // Unavailable reports whether err means the database could not be reached
 // or dropped the connection (not that it refused the query): a retry may
 // succeed, so callers answer 503 rather than 500.

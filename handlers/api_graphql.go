@@ -24,7 +24,6 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
 
@@ -690,7 +689,7 @@ func gqlFindOne(ct content.ContentType) graphql.FieldResolveFn {
 		}
 		id, _ := p.Args["documentId"].(string)
 		e, err := r.entries.FindEntry(p.Context, ct, id)
-		if errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, content.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {
@@ -708,7 +707,7 @@ func gqlSingle(ct content.ContentType) graphql.FieldResolveFn {
 			return nil, err
 		}
 		e, err := r.entries.SingleEntry(p.Context, ct)
-		if errors.Is(err, db.ErrNotFound) {
+		if errors.Is(err, content.ErrNotFound) {
 			return nil, nil
 		}
 		if err != nil {

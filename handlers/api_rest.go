@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/content"
-	"github.com/tokenadmin/tokenadmin/db"
 )
 
 // EntryStore is what the content API asks of the database.
@@ -66,7 +65,7 @@ func validationError(err error) error {
 
 // storeError maps the entry store's errors onto API errors.
 func storeError(err error) error {
-	var uv *db.UniqueViolation
+	var uv *content.UniqueViolation
 	switch {
 	case errors.As(err, &uv):
 		list := make([]content.FieldError, 0, len(uv.Fields))
@@ -74,7 +73,7 @@ func storeError(err error) error {
 			list = append(list, content.FieldError{Path: []string{f}, Message: "This attribute must be unique"})
 		}
 		return validationError(content.NewFieldValidationError(list...))
-	case errors.Is(err, db.ErrNotFound):
+	case errors.Is(err, content.ErrNotFound):
 		return notFound()
 	}
 	return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -60,7 +59,7 @@ func (s *server) handleError(err error, c echo.Context) {
 		return
 	}
 	code := http.StatusInternalServerError
-	if db.Unavailable(err) {
+	if s.store.Unavailable(err) {
 		code = http.StatusServiceUnavailable
 	}
 	msg := ""

@@ -67,6 +67,9 @@ type Store interface {
 	TokenStore
 	AuditStore
 	PingContext(ctx context.Context) error
+	// Unavailable reports whether err means the database could not be
+	// reached (503, a retry may succeed) rather than refused the query.
+	Unavailable(err error) bool
 }
 
 // Options are the server's dependencies and settings.
