@@ -25,30 +25,70 @@ import (
 // attribute nor a system field is an error.
 func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.Query) ([]content.Entry, int, error) {
 	const op = "find entries"
-	qt, err := quotedTable(ct)
+	f, err := d.findQuery(ct, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
 	}
+	var (
+		entries []content.Entry
+		total   int64
+	)
+	err = d.prepared(ctx, f.sql, func(s *sqlx.Stmt) error {
+		rows, err := s.QueryxContext(ctx, f.args...)
+		if err != nil {
+			return err
+		}
+		entries, err = scanEntries(rows, f.attrs, &total)
+		return err
+	})
+	if err != nil {
+		return nil, 0, wrap(op, err)
+	}
+	if len(entries) == 0 && f.offset > 0 {
+		err = d.prepared(ctx, f.countSQL, func(s *sqlx.Stmt) error {
+			return s.GetContext(ctx, &total, f.countArgs...)
+		})
+		if err != nil {
+			return nil, 0, wrap("count entries", err)
+		}
+	}
+	return entries, int(total), nil
+}
+
+// findQuery is the statement FindEntries runs: a page of rows, each
+// carrying the count, and the count alone for a page past the end.
+type findQuery struct {
+	sql, countSQL   string // rebound
+	args, countArgs []any
+	attrs           []content.Attribute
+	offset          int64
+}
+
+func (d *DB) findQuery(ct content.ContentType, q content.Query) (findQuery, error) {
+	qt, err := quotedTable(ct)
+	if err != nil {
+		return findQuery{}, err
+	}
 	attrs, err := selectedAttributes(ct, q.Fields)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+		return findQuery{}, err
 	}
 	b := &sqlBuilder{dialect: d.Dialect, ct: ct}
 	where := ""
 	if q.Filter != nil {
 		cond, err := b.where(*q.Filter)
 		if err != nil {
-			return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+			return findQuery{}, err
 		}
 		where = " WHERE " + cond
 	}
 	order, err := b.orderBy(q.Sort)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+		return findQuery{}, err
 	}
 	cols, err := selectList(attrs)
 	if err != nil {
-		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
+		return findQuery{}, err
 	}
 	limit, offset := window(q)
 
@@ -58,30 +98,10 @@ func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.
 	// the filter's values goes first.
 	args := make([]any, 0, 2*len(b.args)+2)
 	args = append(append(append(args, b.args...), b.args...), limit, offset)
-	var (
-		entries []content.Entry
-		total   int64
-	)
-	err = d.prepared(ctx, d.Rebind(`SELECT `+cols+`, (`+count+`) FROM `+src+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`), func(s *sqlx.Stmt) error {
-		rows, err := s.QueryxContext(ctx, args...)
-		if err != nil {
-			return err
-		}
-		entries, err = scanEntries(rows, attrs, &total)
-		return err
-	})
-	if err != nil {
-		return nil, 0, wrap(op, err)
-	}
-	if len(entries) == 0 && offset > 0 {
-		err = d.prepared(ctx, d.Rebind(count), func(s *sqlx.Stmt) error {
-			return s.GetContext(ctx, &total, b.args...)
-		})
-		if err != nil {
-			return nil, 0, wrap("count entries", err)
-		}
-	}
-	return entries, int(total), nil
+	return findQuery{
+		sql:      d.Rebind(`SELECT ` + cols + `, (` + count + `) FROM ` + src + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`),
+		countSQL: d.Rebind(count), args: args, countArgs: b.args, attrs: attrs, offset: offset,
+	}, nil
 }
 
 // FindEntry returns the entry with the document id, or ErrNotFound.

@@ -6,6 +6,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/content"
 )
 
 // Test hooks into the statement cache.
@@ -33,3 +34,13 @@ func TokenPageSQL(d *DB, q apitoken.ListQuery) (string, []any) {
 	pq := d.pageQuery(q, apitoken.PageSize)
 	return pq.sql, pq.args
 }
+
+// FindEntriesSQL is the statement FindEntries runs for q, with its
+// arguments.
+func FindEntriesSQL(d *DB, ct content.ContentType, q content.Query) (string, []any, error) {
+	f, err := d.findQuery(ct, q)
+	return f.sql, f.args, err
+}
+
+// TokenByHashSQL is the statement TokenByHash runs.
+func TokenByHashSQL(d *DB) string { return tokenByHashSQL(d) }
