@@ -72,25 +72,68 @@ type Toucher interface {
 // UsageRecorder keeps the latest use of each token in memory and writes
 // them in batches, so that verifying a key never waits on a database
 // write.
+//
+// The batch is bounded: with a million tokens a burst of distinct keys, or
+// a database that refuses the flush, must not make it grow with the
+// table. Once it holds max tokens it asks Run to flush at once, and a use
+// of a token not in it is dropped until the flush has emptied it (a last
+// use is a hint for the admin; its next use records it again).
 type UsageRecorder struct {
 	store Toucher
+	max   int
+	full  chan struct{} // a flush is wanted now; holds at most one signal
 
 	mu      sync.Mutex
 	pending map[int64]time.Time
+	dropped uint64
 }
 
-// NewUsageRecorder returns a recorder that writes through store.
+// DefaultMaxPendingUses bounds a UsageRecorder's batch: about 6 MB, and
+// more distinct keys than a server verifies between two flushes.
+const DefaultMaxPendingUses = 100_000
+
+// NewUsageRecorder returns a recorder that writes through store, holding
+// at most DefaultMaxPendingUses tokens between flushes.
 func NewUsageRecorder(store Toucher) *UsageRecorder {
-	return &UsageRecorder{store: store, pending: map[int64]time.Time{}}
+	return NewBoundedUsageRecorder(store, DefaultMaxPendingUses)
+}
+
+// NewBoundedUsageRecorder is NewUsageRecorder with a batch of at most n
+// tokens (at least 1).
+func NewBoundedUsageRecorder(store Toucher, n int) *UsageRecorder {
+	return &UsageRecorder{store: store, max: max(1, n), full: make(chan struct{}, 1), pending: map[int64]time.Time{}}
 }
 
 // Record notes that token id was used at at.
 func (u *UsageRecorder) Record(id int64, at time.Time) {
 	u.mu.Lock()
-	if prev, ok := u.pending[id]; !ok || at.After(prev) {
+	prev, ok := u.pending[id]
+	switch {
+	case ok:
+		if at.After(prev) {
+			u.pending[id] = at
+		}
+	case len(u.pending) < u.max:
 		u.pending[id] = at
+	default:
+		u.dropped++
 	}
+	full := len(u.pending) >= u.max
 	u.mu.Unlock()
+	if full {
+		select {
+		case u.full <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Dropped reports how many uses were not recorded because the batch was
+// full.
+func (u *UsageRecorder) Dropped() uint64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.dropped
 }
 
 // Pending reports how many tokens have uses not yet written.
@@ -120,10 +163,21 @@ func (u *UsageRecorder) Flush(ctx context.Context) error {
 }
 
 // Run flushes every interval until ctx ends, then flushes once more with
-// a fresh context so that uses seen before shutdown are not lost.
+// a fresh context so that uses seen before shutdown are not lost. A batch
+// that reaches its bound is flushed at once; if that flush fails, the
+// next waits for the next tick rather than retrying a failing database in
+// a loop.
 func (u *UsageRecorder) Run(ctx context.Context, interval time.Duration, onError func(error)) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	full := u.full
+	flush := func() bool {
+		err := u.Flush(ctx)
+		if err != nil && onError != nil {
+			onError(err)
+		}
+		return err == nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -134,8 +188,11 @@ func (u *UsageRecorder) Run(ctx context.Context, interval time.Duration, onError
 			}
 			return
 		case <-t.C:
-			if err := u.Flush(ctx); err != nil && onError != nil {
-				onError(err)
+			flush()
+			full = u.full
+		case <-full:
+			if !flush() {
+				full = nil // until the next tick
 			}
 		}
 	}

@@ -139,6 +139,97 @@ func TestUsageRecorderRunFlushesAtShutdown(t *testing.T) {
 	}
 }
 
+// The batch never holds more than its bound, whatever the number of
+// distinct tokens used between flushes or however long the database
+// refuses the flush; a full batch is flushed at once, not at the next
+// tick; and a failing early flush is not retried in a loop.
+func TestUsageRecorderBounded(t *testing.T) {
+	touch := &fakeToucher{err: errors.New("down")}
+	u := NewBoundedUsageRecorder(touch, 10)
+	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for id := range int64(25) {
+		u.Record(id, t0)
+	}
+	u.Record(3, t0.Add(time.Second)) // a token already held still moves on
+	if n := u.Pending(); n != 10 {
+		t.Errorf("pending after 25 distinct tokens, bound 10: %d", n)
+	}
+	if n := u.Dropped(); n != 15 {
+		t.Errorf("dropped: %d, want 15", n)
+	}
+	if err := u.Flush(context.Background()); err == nil {
+		t.Fatal("flush hid the failure")
+	}
+	for id := range int64(25) {
+		u.Record(100+id, t0) // more while the database is down
+	}
+	if n := u.Pending(); n != 10 {
+		t.Errorf("pending after a failed flush and more uses: %d, want 10", n)
+	}
+
+	var errs sync.WaitGroup
+	errs.Add(1)
+	var failures int
+	var mu sync.Mutex
+	onError := func(error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures++; failures == 1 {
+			errs.Done()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { u.Run(ctx, time.Hour, onError); close(done) }()
+	errs.Wait() // the early flush ran (the batch was full) and failed
+	for id := range int64(50) {
+		u.Record(200+id, t0) // full again: no retry before the next tick
+	}
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	if failures != 1 {
+		t.Errorf("failing early flushes before the next tick: %d, want 1", failures)
+	}
+	mu.Unlock()
+
+	touch.mu.Lock()
+	touch.err = nil
+	touch.mu.Unlock()
+	cancel()
+	<-done
+	if len(touch.batches) != 1 || len(touch.batches[0]) != 10 || !touch.batches[0][3].Equal(t0.Add(time.Second)) {
+		t.Errorf("shutdown flush: %d batches %v", len(touch.batches), touch.batches)
+	}
+}
+
+// A batch that reaches its bound is written at once, not at the next tick.
+func TestUsageRecorderFlushesAFullBatchEarly(t *testing.T) {
+	touch := &fakeToucher{}
+	u := NewBoundedUsageRecorder(touch, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go u.Run(ctx, time.Hour, nil)
+	for id := range int64(5) {
+		u.Record(id, time.Now())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		touch.mu.Lock()
+		n := len(touch.batches)
+		touch.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a full batch was not flushed before the tick")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if u.Pending() != 0 || len(touch.batches[0]) != 5 {
+		t.Errorf("pending %d, batch %v", u.Pending(), touch.batches[0])
+	}
+}
+
 func BenchmarkVerify(b *testing.B) {
 	h := NewHasher([]byte("0123456789abcdef0123456789abcdef"))
 	key, _ := Generate()
