@@ -76,6 +76,9 @@ func (b *bench) adminSection(ctx context.Context, t *table) error {
 	}
 	t.add("GET /healthz (baseline)", hzValue, "-", "", "")
 	t.note("admin figures are client-measured on loopback; \"server\" is the median latency the server logged for the same requests")
+	if peak, err := peakRSS(srv); err == nil {
+		b.adminPeak = peak // the scale section compares its own with it
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ type loadTarget struct {
 	name string
 	url  string
 	key  string
+	srv  *server // the server answering, whose CPU time is read; may be nil
 }
 
 // loadResult is one load run.
@@ -38,6 +39,15 @@ type loadResult struct {
 	p50, p99     time.Duration
 	statusErrors int64 // answers that were not 2xx or 3xx
 	socketErrors int64
+	serverCPU    time.Duration // CPU the target's server used during the run; 0 if unknown
+}
+
+// cpuPerRequest is the server's CPU time per request, 0 if unknown.
+func (r loadResult) cpuPerRequest() time.Duration {
+	if r.requests == 0 || r.serverCPU <= 0 {
+		return 0
+	}
+	return r.serverCPU / time.Duration(r.requests)
 }
 
 func (r loadResult) rps() float64 {

@@ -76,6 +76,7 @@ type bench struct {
 	load      loader
 	children  children
 	table     *table
+	adminPeak int64 // the admin section's server peak memory, 0 if not run
 }
 
 func main() { os.Exit(run()) }
