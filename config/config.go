@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Defaults from the product specification (§2).
@@ -47,6 +48,9 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// Pool sizes the database connection pool.
 	Pool Pool
+	// RequestTimeout is how long a request may run, database statements
+	// included.
+	RequestTimeout time.Duration
 
 	secret       []byte
 	secretSource string
@@ -82,6 +86,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
 	bindPool(add)
+	bindRequestTimeout(add)
 	return f
 }
 
@@ -195,6 +200,10 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	c.Pool = pool
+
+	if c.RequestTimeout, err = f.loadRequestTimeout(getenv); err != nil {
+		return c, err
+	}
 
 	var secure string
 	secure, name = f.get("TOKENADMIN_COOKIE_SECURE", getenv)

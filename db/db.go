@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -65,9 +67,32 @@ const sqlitePragmas = "_pragma=foreign_keys(1)" +
 // otherwise take for the start of the query string or a percent escape.
 var sqliteURIEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
+// Option changes how Open connects.
+type Option func(*options)
+
+type options struct {
+	statementTimeout time.Duration
+}
+
+// StatementTimeout makes PostgreSQL end any statement of the pool's
+// connections that runs longer than d (its statement_timeout, set for
+// each connection as it starts, so it costs no round trip). A request's
+// context ends its statements sooner: lib/pq cancels them, and SQLite
+// interrupts them, when the context ends; this is the server's own guard
+// for a statement whose cancellation never arrives. SQLite has no
+// equivalent and ignores it. Leave it off for migrations, which may
+// legitimately run long.
+func StatementTimeout(d time.Duration) Option {
+	return func(o *options) { o.statementTimeout = d }
+}
+
 // Open connects to the database named by url, either sqlite:PATH or a
 // postgres:// (or postgresql://) URL, and checks that it answers.
-func Open(ctx context.Context, url string) (*DB, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	bindSQLite.Do(func() { sqlx.BindDriver(string(SQLite), sqlx.QUESTION) })
 
 	var (
@@ -94,7 +119,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		dsn = "file:" + sqliteURIEscaper.Replace(path) + "?" + sqlitePragmas
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		dialect = Postgres
-		dsn = url
+		var err error
+		if dsn, err = withStatementTimeout(url, o.statementTimeout); err != nil {
+			return nil, fmt.Errorf("db: open: %w", err)
+		}
 	default:
 		return nil, errors.New("db: open: DATABASE_URL must start with sqlite: or postgres://")
 	}
@@ -110,6 +138,26 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, fmt.Errorf("db: open: ping %s: %w", dialect, err)
 	}
 	return d, nil
+}
+
+// withStatementTimeout adds statement_timeout to a postgres:// URL as a
+// parameter lib/pq passes to the server when a connection starts, unless
+// the URL sets one itself.
+func withStatementTimeout(raw string, d time.Duration) (string, error) {
+	if d <= 0 {
+		return raw, nil
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", errors.New("DATABASE_URL is not a parsable URL")
+	}
+	q := u.Query()
+	if q.Has("statement_timeout") {
+		return raw, nil
+	}
+	q.Set("statement_timeout", strconv.FormatInt(max(d.Milliseconds(), 1), 10))
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // now is the time the store writes: UTC, and at the microsecond precision

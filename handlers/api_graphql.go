@@ -125,6 +125,11 @@ func (s *server) graphql(c echo.Context) error {
 	res := graphql.Execute(graphql.ExecuteParams{
 		Schema: schema, AST: doc, OperationName: req.OperationName, Args: req.Variables, Context: ctx,
 	})
+	if err := ctx.Err(); err != nil {
+		// Out of time, or the client is gone: the deadline middleware
+		// answers, not a half-resolved result.
+		return err
+	}
 
 	errs := make([]gqlErrorJSON, 0, len(res.Errors))
 	variableError := false

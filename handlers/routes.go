@@ -9,9 +9,9 @@ import (
 
 // addRoutes is the whole URL surface of tokenadmin. Middleware runs in the
 // order listed: global (request id, logging, panic recovery, security
-// headers, body limit), then for /admin the session, the check that every
-// input is valid UTF-8 text, then CSRF, then, on
-// signed-in routes, the admin check and the route's own action check.
+// headers, body limit, the request's deadline), then for /admin the
+// session, the check that every input is valid UTF-8 text, then CSRF, then,
+// on signed-in routes, the admin check and the route's own action check.
 func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.Use(
 		middleware.RequestID(),
@@ -19,6 +19,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 		middleware.Recover(),
 		securityHeaders(o.PublicURL),
 		middleware.BodyLimit("1M"),
+		deadline(o.RequestTimeout),
 	)
 
 	e.GET("/healthz", s.healthz)

@@ -77,6 +77,10 @@ type Options struct {
 	Store  Store
 	Logger *slog.Logger
 
+	// RequestTimeout is every request's budget (0: none); the database
+	// statements a request runs end with it.
+	RequestTimeout time.Duration
+
 	// Tokens creates and changes API tokens; Registry is the content
 	// types whose actions tokens may be granted.
 	Tokens *apitoken.Service

@@ -55,14 +55,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	for _, w := range registry.Warnings() {
 		log.Warn("content types", "warning", w)
 	}
-	d, err := openDB(ctx, cfg)
+	d, err := openServingDB(ctx, cfg, registry)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := d.SyncContentTypes(ctx, registry.Types()); err != nil {
-		return fmt.Errorf("content types: %w", err)
-	}
 	tokens := newTokenService(d, secret, registry)
 	cache, err := watchTokens(ctx, d, tokens, cfg.TokenCacheSize, log)
 	if err != nil {
@@ -81,6 +78,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer func() { stopUsage(); <-usageDone }()
 
 	e := handlers.NewServer(handlers.Options{
+		RequestTimeout: cfg.RequestTimeout,
 		Store:          d,
 		Tokens:         tokens,
 		Registry:       registry,
@@ -94,11 +92,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL:      cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies,
 	})
+	// Longer than any request may run, so that its 503 still goes out.
+	writeTimeout := max(60*time.Second, cfg.RequestTimeout+10*time.Second)
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          nil,
 	}

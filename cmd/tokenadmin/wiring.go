@@ -38,6 +38,29 @@ func cliActor(getenv func(string) string) audit.Actor {
 	return audit.CLI(name)
 }
 
+// openServingDB migrates the database and brings the content tables up to
+// the schemas on a connection pool of its own, with no statement timeout
+// (a new index on a large table may take a while), then opens the pool
+// the server runs on, whose statements PostgreSQL ends at the request
+// timeout.
+func openServingDB(ctx context.Context, cfg config.Config, registry *content.Registry) (*db.DB, error) {
+	setup, err := openDB(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	err = setup.SyncContentTypes(ctx, registry.Types())
+	setup.Close()
+	if err != nil {
+		return nil, fmt.Errorf("content types: %w", err)
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.StatementTimeout(cfg.RequestTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	d.ConfigurePool(db.Pool(cfg.Pool))
+	return d, nil
+}
+
 // revocationPoll is how often a server on SQLite looks for keys revoked
 // by another process.
 const revocationPoll = 250 * time.Millisecond

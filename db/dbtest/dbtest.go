@@ -48,8 +48,9 @@ func SQLite(t testing.TB) *db.DB {
 // TOKENADMIN_TEST_DATABASE_URL, dropped when the test ends. Tests are
 // skipped when the server is unreachable, unless
 // TOKENADMIN_REQUIRE_POSTGRES=1, which makes that a failure so that CI
-// cannot pass by testing nothing.
-func Postgres(t testing.TB) *db.DB {
+// cannot pass by testing nothing. With opts, the database is migrated as
+// usual and then opened again with them, as the server opens its pool.
+func Postgres(t testing.TB, opts ...db.Option) *db.DB {
 	t.Helper()
 	// Not t.Context: the cleanup below runs after it is cancelled.
 	ctx := context.Background()
@@ -108,7 +109,15 @@ func Postgres(t testing.TB) *db.DB {
 	if err := d.Migrate(ctx); err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	return d
+	if len(opts) == 0 {
+		return d
+	}
+	with, err := db.Open(ctx, u.String(), opts...)
+	if err != nil {
+		t.Fatalf("dbtest: %v", err)
+	}
+	t.Cleanup(func() { with.Close() })
+	return with
 }
 
 // extensionsLockID keys the advisory lock around installing extensions
