@@ -206,3 +206,51 @@ func TestGuardSucceedRefunds(t *testing.T) {
 		t.Errorf("account failures after a cancelled attempt: %d, want 3", n)
 	}
 }
+
+// TestGuardAccountLimitIsSofter: guesses spread over many networks, one
+// each, are slowed by the account-wide count only after many more
+// failures than one network gets, and never by more than a minute at a
+// time, so the owner gets in once the short wait is over.
+func TestGuardAccountLimitIsSofter(t *testing.T) {
+	clk := newClock()
+	g := testGuard(clk)
+	addr := 0
+	next := func() string { addr++; return "198.51." + strconv.Itoa(addr/250) + "." + strconv.Itoa(addr%250+1) }
+	for i := range 50 {
+		if w, ok := g.Reserve("ada@example.com", next()); !ok || w != 0 {
+			t.Fatalf("failure %d from its own network: wait %v, allowed %v; want free", i+1, w, ok)
+		}
+	}
+	// The 51st costs the account a short wait, which everyone observes.
+	if w, ok := g.Reserve("ada@example.com", next()); !ok || w != time.Second {
+		t.Fatalf("failure 51: wait %v, allowed %v; want allowed, costing 1s", w, ok)
+	}
+	if w, ok := g.Reserve("ada@example.com", next()); ok || w > time.Second {
+		t.Fatalf("during the account's wait: wait %v, allowed %v; want refused for at most 1s", w, ok)
+	}
+	// However long it goes on, the account never waits more than a minute.
+	for range 40 {
+		clk.advance(time.Minute)
+		w, ok := g.Reserve("ada@example.com", next())
+		if !ok || w > time.Minute {
+			t.Fatalf("after the wait: allowed %v, wait %v; want allowed, at most 1m", ok, w)
+		}
+	}
+	clk.advance(time.Minute)
+	if _, ok := g.Reserve("ada@example.com", "203.0.113.7"); !ok {
+		t.Fatal("the owner at another address is refused once the account's wait is over")
+	}
+	// One network alone is stopped after 6 and, by its 12th failure, for
+	// longer than the account ever is.
+	var w time.Duration
+	for range 12 {
+		clk.advance(w)
+		var ok bool
+		if w, ok = g.Reserve("bob@example.com", "192.0.2.1"); !ok {
+			t.Fatal("refused after its wait")
+		}
+	}
+	if w <= time.Minute {
+		t.Errorf("one network's 12th failure costs %v, want more than the account's minute", w)
+	}
+}
