@@ -54,12 +54,14 @@ func (d *DB) RecordAudit(ctx context.Context, ev audit.Event) error {
 }
 
 // recordAudit appends ev through q, a transaction or the pool. Every event
-// goes through audit.Clean first: nothing that may be key material is
+// goes through audit.Bounded and audit.Clean first: no field is longer
+// than its bound or invalid text, and nothing that may be key material is
 // ever written.
 func (d *DB) recordAudit(ctx context.Context, q sqlx.ExecerContext, ev audit.Event) error {
 	if ev.Action == "" {
 		return errors.New("audit event without an action")
 	}
+	ev = audit.Bounded(ev)
 	clean := audit.Clean(ev.Changes)
 	changes := make([]auditChange, len(clean))
 	for i, c := range clean {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tokenadmin/tokenadmin/account"
 	"github.com/tokenadmin/tokenadmin/audit"
@@ -153,6 +154,51 @@ func TestAuditEventsAppendOnly(t *testing.T) {
 		evs, _, err = d.AuditEvents(ctx, audit.Query{})
 		if err != nil || len(evs) != 2 || evs[0].ActorID != nil || evs[0].ActorEmail != a.Email {
 			t.Fatalf("after deleting the actor: %v, %+v", err, evs)
+		}
+	})
+}
+
+// TestAuditEventsAreBounded: whatever a caller passes, the store keeps
+// each text of an event to its bound, valid UTF-8 and free of NUL
+// (PostgreSQL refuses anything else, which would fail the change the event
+// goes with).
+func TestAuditEventsAreBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		huge := strings.Repeat("a", 400<<10)
+		odd := strings.Repeat("é", audit.MaxName) + "\xff\x00"
+		ev := audit.Event{Action: audit.SignInFailed, ActorEmail: huge + "@example.com", TargetType: audit.TargetAdmin,
+			TargetID: odd, TargetName: huge, IP: huge, UserAgent: "bad \xff\x00" + huge,
+			Changes: []audit.Change{{Field: "description", Before: huge, After: odd}, {Field: "n", Before: 1, After: 2}}}
+		if err := d.RecordAudit(t.Context(), ev); err != nil {
+			t.Fatal(err)
+		}
+		evs, _, err := d.AuditEvents(t.Context(), audit.Query{Limit: 1})
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%v %d events", err, len(evs))
+		}
+		got := evs[0]
+		for _, f := range []struct {
+			name, v string
+			max     int
+		}{
+			{"actor email", got.ActorEmail, audit.MaxName},
+			{"target id", got.TargetID, audit.MaxName},
+			{"target name", got.TargetName, audit.MaxName},
+			{"ip", got.IP, audit.MaxIP},
+			{"user agent", got.UserAgent, audit.MaxUserAgent},
+			{"change before", fmt.Sprint(got.Changes[0].Before), audit.MaxValue},
+			{"change after", fmt.Sprint(got.Changes[0].After), audit.MaxValue},
+		} {
+			if len(f.v) > f.max || len(f.v) == 0 || !utf8.ValidString(f.v) || strings.ContainsRune(f.v, 0) {
+				t.Errorf("%s: %d bytes (max %d), valid UTF-8 %v", f.name, len(f.v), f.max, utf8.ValidString(f.v))
+			}
+		}
+		// Cut on a character boundary: the accented run is whole.
+		if !strings.HasPrefix(got.TargetID, "éé") || strings.ContainsRune(got.TargetID, utf8.RuneError) {
+			t.Errorf("target id cut mid-character: %q…", got.TargetID[:8])
+		}
+		if got.Changes[1].After != float64(2) && got.Changes[1].After != 2 {
+			t.Errorf("a number in a change was touched: %#v", got.Changes[1].After)
 		}
 	})
 }
