@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/audit"
+	"github.com/tokenadmin/tokenadmin/ratelimit"
 	"github.com/tokenadmin/tokenadmin/validate"
 )
 
@@ -33,7 +34,10 @@ type Change struct {
 	Clean
 	ResetExpiry bool
 	ExpiresAt   *time.Time
-	Now         time.Time
+	// ResetQuota starts the quota's count afresh: its limit or refill
+	// changed.
+	ResetQuota bool
+	Now        time.Time
 }
 
 // Describe turns a change into its audit event, from the token before
@@ -70,6 +74,10 @@ type Service struct {
 	// Revoked, when set, is called with the hash of every key whose token
 	// was deleted, regenerated or changed, after the change is stored.
 	Revoked func(hash string)
+	// GuardrailsChanged, when set, is called with the id of every token
+	// whose rate limit or quota changed (or that was deleted), so that
+	// this instance forgets its limiter and quota state for it.
+	GuardrailsChanged func(id int64)
 }
 
 // NewService returns a Service. known reports whether a permission action
@@ -130,7 +138,7 @@ func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input
 		return Token{}, errs, nil
 	}
 	now := s.now().UTC()
-	ch := Change{Clean: c, Now: now}
+	ch := Change{Clean: c, Now: now, ResetQuota: !sameQuota(current.Quota, c.Quota)}
 	if c.Duration != "" {
 		ch.ResetExpiry = true
 		ch.ExpiresAt = c.Duration.ExpiresAt(now)
@@ -143,6 +151,9 @@ func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input
 		return Token{}, nil, err
 	}
 	s.revoked(oldHash)
+	if ch.ResetQuota || !sameRate(current.RateLimit, c.RateLimit) {
+		s.guardrailsChanged(id)
+	}
 	return tok, nil, nil
 }
 
@@ -170,7 +181,28 @@ func (s *Service) Delete(ctx context.Context, by audit.Actor, id int64) (Token, 
 		return Token{}, err
 	}
 	s.revoked(oldHash)
+	s.guardrailsChanged(id)
 	return tok, nil
+}
+
+func sameQuota(a, b *Quota) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func sameRate(a, b *ratelimit.Rate) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func (s *Service) guardrailsChanged(id int64) {
+	if s.GuardrailsChanged != nil {
+		s.GuardrailsChanged(id)
+	}
 }
 
 func (s *Service) revoked(hash string) {
@@ -210,8 +242,19 @@ func auditFields(t *Token) map[string]any {
 	if t.ExpiresAt != nil {
 		expires = t.ExpiresAt.UTC().Format(time.RFC3339)
 	}
+	rate, quota := "none", "none"
+	if t.RateLimit != nil {
+		rate = t.RateLimit.String()
+	}
+	if t.Quota != nil {
+		quota = strconv.FormatInt(t.Quota.Limit, 10)
+		if t.Quota.Refill != RefillNever {
+			quota += " " + string(t.Quota.Refill)
+		}
+	}
 	return map[string]any{
 		"name": t.Name, "description": t.Description, "type": string(t.Type),
 		"permissions": append([]string{}, t.Permissions...), "expiresAt": expires,
+		"allowedIps": t.AllowedIPs.Strings(), "rateLimit": rate, "quota": quota,
 	}
 }

@@ -95,6 +95,20 @@ type Token struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	CreatedBy   *int64
+	Guardrails
+	// QuotaUse is the quota spent as last written (the store's view: each
+	// instance adds what it counted since its last batch).
+	QuotaUse QuotaUse
+}
+
+// QuotaRemaining is what is left of the token's quota at at as the
+// store knows it (nil without a quota).
+func (t Token) QuotaRemaining(at time.Time) *int64 {
+	if t.Quota == nil {
+		return nil
+	}
+	r := max(0, t.Quota.Limit-t.QuotaUse.UsedAt(t.Quota.Refill, at))
+	return &r
 }
 
 // Expired reports whether the token can no longer be used at now.
@@ -174,6 +188,7 @@ type Input struct {
 	Type        string
 	Duration    string // "" on an edit that keeps the current expiry
 	Permissions []string
+	GuardInput
 }
 
 // Clean is a checked Input.
@@ -183,6 +198,7 @@ type Clean struct {
 	Type        Type
 	Duration    Duration // "" keeps the current expiry (edit only)
 	Permissions []string // sorted, deduplicated; empty unless custom
+	Guardrails
 }
 
 // Validate trims and checks in. known reports whether an action exists in
@@ -223,6 +239,7 @@ func Validate(in Input, known func(string) bool, requireDuration bool) (Clean, v
 	if c.Type == Custom {
 		c.Permissions = perms
 	}
+	c.Guardrails = validateGuardrails(in.GuardInput, errs)
 	return c, errs
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/ratelimit"
 )
 
 // tokenRow is an api_tokens row as scanned.
@@ -27,16 +28,59 @@ type tokenRow struct {
 	CreatedAt   time.Time     `db:"created_at"`
 	UpdatedAt   time.Time     `db:"updated_at"`
 	CreatedBy   sql.NullInt64 `db:"created_by"`
+	AllowedIPs  string        `db:"allowed_ips"`
+	RateLimit   string        `db:"rate_limit"`
+	QuotaLimit  sql.NullInt64 `db:"quota_limit"`
+	QuotaRefill string        `db:"quota_refill"`
+	QuotaUsed   int64         `db:"quota_used"`
+	QuotaPeriod int64         `db:"quota_period"`
 	Total       sql.NullInt64 `db:"total"`
 }
 
-const tokenColumns = `id, name, description, type, access_key_hash, key_hint, expires_at, last_used_at, created_at, updated_at, created_by`
+const tokenColumns = `id, name, description, type, access_key_hash, key_hint, expires_at, last_used_at, created_at, updated_at, created_by, ` +
+	`allowed_ips, rate_limit, quota_limit, quota_refill, quota_used, quota_period`
+
+// guardrailValues are the guardrails as the columns hold them:
+// allowed_ips, rate_limit, quota_limit, quota_refill.
+func guardrailValues(g apitoken.Guardrails) []any {
+	rate := ""
+	if g.RateLimit != nil {
+		rate = g.RateLimit.String()
+	}
+	var limit any
+	refill := ""
+	if g.Quota != nil {
+		limit, refill = g.Quota.Limit, string(g.Quota.Refill)
+	}
+	return []any{g.AllowedIPs.Text(), rate, limit, refill}
+}
+
+// guardrails reads the guardrail columns back. What was written was
+// checked, so a value that does not parse (edited by hand) is dropped
+// from the list, or leaves the key without that limit, rather than
+// locking every request out.
+func (r tokenRow) guardrails() apitoken.Guardrails {
+	var g apitoken.Guardrails
+	if r.AllowedIPs != "" {
+		g.AllowedIPs, _ = apitoken.ParseAllowList(strings.Split(r.AllowedIPs, "\n"))
+	}
+	if r.RateLimit != "" {
+		if rate, err := ratelimit.ParseRate(r.RateLimit); err == nil {
+			g.RateLimit = &rate
+		}
+	}
+	if r.QuotaLimit.Valid {
+		g.Quota = &apitoken.Quota{Limit: r.QuotaLimit.Int64, Refill: apitoken.Refill(r.QuotaRefill)}
+	}
+	return g
+}
 
 func (r tokenRow) token(perms []string) apitoken.Token {
 	t := apitoken.Token{
 		ID: r.ID, Name: r.Name, Description: r.Description, Type: apitoken.Type(r.Type),
 		KeyHint: r.KeyHint, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		Permissions: perms,
+		Permissions: perms, Guardrails: r.guardrails(),
+		QuotaUse: apitoken.QuotaUse{Used: r.QuotaUsed, Period: r.QuotaPeriod},
 	}
 	if r.ExpiresAt.Valid {
 		e := r.ExpiresAt.Time.UTC()
@@ -79,9 +123,11 @@ func (d *DB) CreateToken(ctx context.Context, t apitoken.NewToken, describe apit
 		now := t.Now.UTC().Truncate(time.Microsecond)
 		var id int64
 		err := tx.GetContext(ctx, &id, d.Rebind(`
-			INSERT INTO api_tokens (name, name_key, description, type, access_key_hash, key_hint, expires_at, created_at, updated_at, created_by)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			t.Name, nameKey(t.Name), t.Description, string(t.Type), t.Hash, t.Hint, utcPtr(t.ExpiresAt), now, now, t.CreatedBy)
+			INSERT INTO api_tokens (name, name_key, description, type, access_key_hash, key_hint, expires_at, created_at, updated_at, created_by,
+				allowed_ips, rate_limit, quota_limit, quota_refill)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			append([]any{t.Name, nameKey(t.Name), t.Description, string(t.Type), t.Hash, t.Hint, utcPtr(t.ExpiresAt), now, now, t.CreatedBy},
+				guardrailValues(t.Guardrails)...)...)
 		if err != nil {
 			return err
 		}
@@ -218,14 +264,16 @@ func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, descr
 			return err
 		}
 		now := c.Now.UTC().Truncate(time.Microsecond)
+		set := `name = ?, name_key = ?, description = ?, type = ?, updated_at = ?, allowed_ips = ?, rate_limit = ?, quota_limit = ?, quota_refill = ?`
+		args := append([]any{c.Name, nameKey(c.Name), c.Description, string(c.Type), now}, guardrailValues(c.Guardrails)...)
 		if c.ResetExpiry {
-			_, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET name = ?, name_key = ?, description = ?, type = ?, expires_at = ?, updated_at = ? WHERE id = ?`),
-				c.Name, nameKey(c.Name), c.Description, string(c.Type), utcPtr(c.ExpiresAt), now, id)
-		} else {
-			_, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET name = ?, name_key = ?, description = ?, type = ?, updated_at = ? WHERE id = ?`),
-				c.Name, nameKey(c.Name), c.Description, string(c.Type), now, id)
+			set += `, expires_at = ?`
+			args = append(args, utcPtr(c.ExpiresAt))
 		}
-		if err != nil {
+		if c.ResetQuota {
+			set += `, quota_used = 0, quota_period = 0`
+		}
+		if _, err = tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET `+set+` WHERE id = ?`), append(args, id)...); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, d.Rebind(`DELETE FROM api_token_permissions WHERE token_id = ?`), id); err != nil {

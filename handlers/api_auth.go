@@ -3,10 +3,14 @@ package handlers
 import (
 	"errors"
 	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/ratelimit"
 )
 
 // realm names us in WWW-Authenticate, as RFC 6750 §3 asks.
@@ -111,19 +115,102 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok {
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_request"`)
 		}
-		tok, err := s.verifier.Verify(c.Request().Context(), key)
+		ctx := c.Request().Context()
+		tok, err := s.verifier.Verify(ctx, key)
 		switch {
 		case errors.Is(err, apitoken.ErrInvalidKey):
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_token"`)
 		case errors.Is(err, apitoken.ErrExpired):
+			s.keyGuard.Count(tok.ID, apitoken.OutcomeRefused)
+			setRateHeaders(c, s.keyGuard.Peek(tok))
 			return unauthorized("Token expired", realm+`, error="invalid_token", error_description="The access token expired"`)
 		case err != nil:
-			return &apiError{Status: http.StatusServiceUnavailable, Name: "ServiceUnavailableError",
-				Message: "The token store is unavailable. Please retry shortly."}
+			return storeUnavailable()
+		}
+		v, err := s.keyGuard.Admit(ctx, tok, clientAddr(c))
+		if err != nil {
+			return storeUnavailable()
+		}
+		setRateHeaders(c, v.Rate)
+		switch {
+		case errors.Is(v.Err, apitoken.ErrAddressRefused):
+			s.keyGuard.Count(tok.ID, apitoken.OutcomeBlocked)
+			return &apiError{Status: http.StatusForbidden, Name: "ForbiddenError", Message: "This token cannot be used from this address"}
+		case v.Err != nil:
+			s.keyGuard.Count(tok.ID, apitoken.OutcomeLimited)
+			if v.RetryAfter > 0 {
+				c.Response().Header().Set(echo.HeaderRetryAfter, strconv.FormatInt(int64((v.RetryAfter+time.Second-1)/time.Second), 10))
+			}
+			msg := "Too many requests"
+			if errors.Is(v.Err, apitoken.ErrQuotaExhausted) {
+				msg = "Quota exhausted"
+			}
+			return &apiError{Status: http.StatusTooManyRequests, Name: "RateLimitError", Message: msg}
 		}
 		c.Set(ctxToken, tok)
-		return next(c)
+		c.Set(ctxVerdict, v)
+		err = next(c)
+		s.keyGuard.Count(tok.ID, apitoken.OutcomeOf(responseStatus(c, err)))
+		return err
 	}
+}
+
+func storeUnavailable() *apiError {
+	return &apiError{Status: http.StatusServiceUnavailable, Name: "ServiceUnavailableError",
+		Message: "The token store is unavailable. Please retry shortly."}
+}
+
+// ctxVerdict is the Echo context key of the guardrails' verdict on the
+// request (what remains of the quota).
+const ctxVerdict = "tokenadmin.verdict"
+
+func currentVerdict(c echo.Context) apitoken.Verdict {
+	v, _ := c.Get(ctxVerdict).(apitoken.Verdict)
+	return v
+}
+
+// setRateHeaders describes a rate-limited key's budget on its response,
+// in the syntax of the IETF draft (draft-ietf-httpapi-ratelimit-headers):
+// the policy, and what remains with the seconds until it is full again.
+func setRateHeaders(c echo.Context, r *ratelimit.Result) {
+	if r == nil {
+		return
+	}
+	h := c.Response().Header()
+	h.Set("RateLimit-Policy", r.Rate.Policy())
+	h.Set("RateLimit", r.Header())
+}
+
+// clientAddr is the client's address as the trusted-proxy setting
+// decides it (Echo's IPExtractor: the connection's peer unless it is a
+// trusted proxy). An address that does not parse is the zero Addr, which
+// only an empty allow-list admits.
+func clientAddr(c echo.Context) netip.Addr {
+	a, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.WithZone("")
+}
+
+// responseStatus is the status a request was (or will be) answered with:
+// the response's when the handler wrote it, else the error's.
+func responseStatus(c echo.Context, err error) int {
+	if err == nil {
+		if st := c.Response().Status; st != 0 {
+			return st
+		}
+		return http.StatusOK
+	}
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae.Status
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return he.Code
+	}
+	return http.StatusInternalServerError
 }
 
 // allow checks the authenticated token against one action; the 403 names

@@ -76,6 +76,8 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	// after the route's content type is known and before anything else,
 	// then that the query string and path are text.
 	api := e.Group("/api")
+	// The key's own token: any valid key, no permission needed.
+	api.GET("/token", s.apiSelf, s.requireToken)
 	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken, requireText)
 	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken, requireText)
 	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken, requireText)

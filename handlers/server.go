@@ -90,6 +90,9 @@ type Options struct {
 	Registry *content.Registry
 	// Verifier authenticates bearer keys on the content API.
 	Verifier *apitoken.Verifier
+	// Guardrails hold verified keys to their allow-lists, rate limits
+	// and quotas (nil: one in memory only, which writes no quota use).
+	Guardrails *apitoken.Guard
 	// Entries stores content entries.
 	Entries EntryStore
 
@@ -151,6 +154,7 @@ type server struct {
 	admins   *access.Service
 	registry *content.Registry
 	verifier *apitoken.Verifier
+	keyGuard *apitoken.Guard
 	entries  EntryStore
 	log      *slog.Logger
 	sessions *sessionManager
@@ -184,6 +188,7 @@ func NewServer(o Options) *echo.Echo {
 		tokens:   o.Tokens,
 		registry: o.Registry,
 		verifier: o.Verifier,
+		keyGuard: o.Guardrails,
 		entries:  o.Entries,
 		log:      o.Logger,
 		sessions: newSessionManager(o),
@@ -201,6 +206,9 @@ func NewServer(o Options) *echo.Echo {
 		o.Throttle = DefaultThrottle
 	}
 	s.guard = throttle.NewGuard(o.Throttle, o.Now)
+	if s.keyGuard == nil {
+		s.keyGuard = apitoken.NewGuard(nil, nil, o.Now)
+	}
 	s.passwords = o.Passwords
 	if s.passwords == nil {
 		s.passwords = account.NewPasswords(DefaultPasswordSlots)

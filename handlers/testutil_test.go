@@ -94,6 +94,7 @@ func newTestAppWith(t *testing.T, store *db.DB, opt func(*Options)) *testApp {
 		Tokens:         a.tokens,
 		Registry:       registry,
 		Verifier:       apitoken.NewVerifier(cache, a.hasher, a.usage, a.now),
+		Guardrails:     apitoken.NewGuard(nil, a.usage, a.now),
 		Entries:        store,
 		Logger:         slog.New(slog.NewTextHandler(a.logs, nil)),
 		SessionAuthKey: []byte("0123456789abcdef0123456789abcdef"),

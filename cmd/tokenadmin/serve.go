@@ -12,6 +12,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/config"
 	"github.com/tokenadmin/tokenadmin/handlers"
+	"github.com/tokenadmin/tokenadmin/ratelimit"
 )
 
 const serveUsage = `Usage: tokenadmin serve [flags]
@@ -67,6 +68,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	usage := apitoken.NewUsageRecorder(d)
 	verifier := apitoken.NewVerifier(cache, tokens.Hasher(), usage, time.Now)
+	// Rate limits are per instance (see README, "Running several
+	// instances"); quotas are shared through the usage batches.
+	guard := apitoken.NewGuard(ratelimit.New(0, time.Now), usage, time.Now)
+	tokens.GuardrailsChanged = guard.Changed
 	usageCtx, stopUsage := context.WithCancel(context.Background())
 	usageDone := make(chan struct{})
 	go func() {
@@ -83,6 +88,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Tokens:         tokens,
 		Registry:       registry,
 		Verifier:       verifier,
+		Guardrails:     guard,
 		Entries:        d,
 		Logger:         log,
 		SessionAuthKey: config.DeriveKey(secret, config.PurposeSessionAuth),

@@ -19,13 +19,18 @@ import (
 
 const tokenUsage = `Usage:
   tokenadmin token create --name N [--description D] --type read-only|full-access|custom
-                          --duration 7d|30d|90d|unlimited [--permission ACTION]... [--json]
+                          --duration 7d|30d|90d|unlimited [--permission ACTION]...
+                          [--allow-ip CIDR]... [--rate N/s|N/m] [--quota N [--refill daily|monthly]] [--json]
+  tokenadmin token update ID [--name N] [--description D] [--allow-ip CIDR]... [--rate N/s|N/m]
+                          [--quota N] [--refill never|daily|monthly] [--json]
   tokenadmin token list [--json]
   tokenadmin token regenerate ID
   tokenadmin token delete ID
 
 create and regenerate print the new key alone on stdout, so that
 TOKEN=$(tokenadmin token create ...) works; it is never shown again.
+update changes only what is given: --allow-ip replaces the whole list
+(--allow-ip '' empties it), --rate '' and --quota '' remove the limit.
 `
 
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -38,6 +43,8 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return runTokenCreate(ctx, args[1:], getenv, stdout, stderr)
 	case "list":
 		return runTokenList(ctx, args[1:], getenv, stdout, stderr)
+	case "update":
+		return runTokenUpdate(ctx, args[1:], getenv, stdout, stderr)
 	case "regenerate", "delete":
 		return runTokenByID(ctx, args[0], args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
@@ -99,7 +106,18 @@ type tokenJSON struct {
 	LastUsedAt  *time.Time `json:"lastUsedAt"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	UpdatedAt   time.Time  `json:"updatedAt"`
+	AllowedIPs  []string   `json:"allowedIps"`
+	RateLimit   *string    `json:"rateLimit"` // "10/s"
+	Quota       *quotaJSON `json:"quota"`
 	AccessKey   string     `json:"accessKey,omitempty"`
+}
+
+// quotaJSON is a quota as the CLI prints it: used as last written (each
+// server adds what it counted since its last batch).
+type quotaJSON struct {
+	Limit  int64   `json:"limit"`
+	Used   int64   `json:"used"`
+	Refill *string `json:"refill"`
 }
 
 func toJSON(t apitoken.Token) tokenJSON {
@@ -107,9 +125,40 @@ func toJSON(t apitoken.Token) tokenJSON {
 	if perms == nil {
 		perms = []string{}
 	}
-	return tokenJSON{ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), Permissions: perms,
-		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	j := tokenJSON{ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), Permissions: perms,
+		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+		AllowedIPs: t.AllowedIPs.Strings()}
+	if t.RateLimit != nil {
+		r := t.RateLimit.String()
+		j.RateLimit = &r
+	}
+	if q := t.Quota; q != nil {
+		j.Quota = &quotaJSON{Limit: q.Limit, Used: t.QuotaUse.UsedAt(q.Refill, time.Now())}
+		if q.Refill != "" {
+			r := string(q.Refill)
+			j.Quota.Refill = &r
+		}
+	}
+	return j
 }
+
+// guardFlags are the guardrail flags of create and update.
+type guardFlags struct {
+	allowIPs            repeated
+	rate, quota, refill *string
+}
+
+func bindGuardFlags(fs *flag.FlagSet) *guardFlags {
+	g := &guardFlags{}
+	fs.Var(&g.allowIPs, "allow-ip", "a CIDR or address the key may be used from (repeatable; none: anywhere)")
+	g.rate = fs.String("rate", "", "rate limit, N/s or N/m (a burst of N)")
+	g.quota = fs.String("quota", "", "number of requests the key may make")
+	g.refill = fs.String("refill", "", "when the quota starts again: daily or monthly (default never)")
+	return g
+}
+
+// guardFieldFlags names the flags of the guardrails' form fields.
+var guardFieldFlags = map[string]string{"permissions": "permission", "allowed_ips": "allow-ip", "rate_limit": "rate", "quota_refill": "refill"}
 
 // cliDuration maps the CLI's 7d/30d/90d/unlimited onto the form's values.
 func cliDuration(s string) string {
@@ -130,6 +179,7 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	duration := fs.String("duration", "", "7d, 30d, 90d or unlimited (required)")
 	var perms repeated
 	fs.Var(&perms, "permission", "an action such as api::article.article.find (custom tokens; repeatable)")
+	guard := bindGuardFlags(fs)
 	asJSON := fs.Bool("json", false, "print the token as JSON, with its key")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
@@ -141,12 +191,13 @@ func runTokenCreate(ctx context.Context, args []string, getenv func(string) stri
 	defer env.db.Close()
 	tok, key, errs, err := env.service.Create(ctx, cliActor(getenv), apitoken.Input{
 		Name: *name, Description: *description, Type: *typ, Duration: cliDuration(*duration), Permissions: perms,
+		GuardInput: apitoken.GuardInput{AllowedIPs: guard.allowIPs, RateLimit: *guard.rate, Quota: *guard.quota, QuotaRefill: *guard.refill},
 	})
 	if err != nil {
 		return err
 	}
 	if !errs.Valid() {
-		reportFieldErrors(stderr, errs, map[string]string{"permissions": "permission"})
+		reportFieldErrors(stderr, errs, guardFieldFlags)
 		return errors.New("token not created")
 	}
 	if *asJSON {
@@ -262,4 +313,92 @@ func runTokenByID(ctx context.Context, verb string, args []string, getenv func(s
 		fmt.Fprintf(stderr, "deleted token %d\n", id)
 		return nil
 	}
+}
+
+// runTokenUpdate changes what its flags give and keeps the rest.
+func runTokenUpdate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("token update", tokenUsage+"\nFlags:\n", stderr)
+	flags := config.Bind(fs)
+	name := fs.String("name", "", "new name")
+	description := fs.String("description", "", "new description")
+	guard := bindGuardFlags(fs)
+	asJSON := fs.Bool("json", false, "print the token as JSON (never its key)")
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if idArg == "" && fs.NArg() == 1 {
+		idArg = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{"token update: one ID"}
+	}
+	id, err := strconv.ParseInt(idArg, 10, 64)
+	if err != nil || id <= 0 {
+		fmt.Fprintf(stderr, "token update: %q is not a token ID (see tokenadmin token list)\n", idArg)
+		fs.Usage()
+		return usageError{"bad ID"}
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	env, err := openTokenEnv(ctx, flags, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.db.Close()
+	cur, err := env.db.TokenByID(ctx, id)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return fmt.Errorf("no token with ID %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	in := apitoken.Input{Name: cur.Name, Description: cur.Description, Type: string(cur.Type),
+		Permissions: cur.Permissions, GuardInput: cur.Guardrails.Input()}
+	if given["name"] {
+		in.Name = *name
+	}
+	if given["description"] {
+		in.Description = *description
+	}
+	if given["allow-ip"] {
+		in.AllowedIPs = guard.allowIPs
+	}
+	if given["rate"] {
+		in.RateLimit = *guard.rate
+	}
+	if given["quota"] {
+		in.Quota = *guard.quota
+		if *guard.quota == "" && !given["refill"] {
+			in.QuotaRefill = ""
+		}
+	}
+	if given["refill"] {
+		in.QuotaRefill = *guard.refill
+		if in.QuotaRefill == "never" {
+			in.QuotaRefill = ""
+		}
+	}
+	tok, errs, err := env.service.Update(ctx, cliActor(getenv), id, in)
+	if errors.Is(err, apitoken.ErrNotFound) {
+		return fmt.Errorf("no token with ID %d", id)
+	}
+	if err != nil {
+		return err
+	}
+	if !errs.Valid() {
+		reportFieldErrors(stderr, errs, guardFieldFlags)
+		return errors.New("token not updated")
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(toJSON(tok))
+	}
+	fmt.Fprintf(stderr, "updated token %d\n", id)
+	return nil
 }
