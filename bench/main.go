@@ -54,7 +54,7 @@ func parseOptions() options {
 	flag.IntVar(&o.rounds, "rounds", 2, "measured HTTP runs per target, interleaved; the median is reported")
 	flag.StringVar(&o.pgURL, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
 		"PostgreSQL (on 127.0.0.1) on which a scratch database is created and dropped")
-	flag.StringVar(&o.only, "only", "", "run only these sections: micro,http,revocation,admin,scale")
+	flag.StringVar(&o.only, "only", "", "run only these sections: micro,http,guardrails,revocation,admin,scale")
 	flag.BoolVar(&o.goLoad, "go-load", false, "use the Go load client instead of wrk")
 	flag.Parse()
 	return o
@@ -102,6 +102,7 @@ func run() int {
 	}{
 		{"micro", b.microSection},
 		{"http", b.httpSection},
+		{"guardrails", b.guardrailsSection},
 		{"revocation", b.revocationSection},
 		{"admin", b.adminSection},
 		{"scale", b.scaleSection},
