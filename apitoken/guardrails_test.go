@@ -396,3 +396,28 @@ func TestGuardAdmit(t *testing.T) {
 		t.Errorf("plain key: %+v", plain)
 	}
 }
+
+// BenchmarkGuardAdmit is what a key's guardrails add to a request: an
+// allow-list of four networks, a rate limit it never reaches and a quota
+// it cannot spend (in memory after the first use), against a plain key.
+func BenchmarkGuardAdmit(b *testing.B) {
+	g := NewGuard(nil, NewUsageRecorder(newFakeUsageStore()), nil)
+	list, _ := ParseAllowList([]string{"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32", "127.0.0.1"})
+	guarded := Token{ID: 1, Guardrails: Guardrails{AllowedIPs: list,
+		RateLimit: &ratelimit.Rate{N: 1_000_000, Window: time.Second}, Quota: &Quota{Limit: MaxQuota, Refill: RefillMonthly}}}
+	addr := netip.MustParseAddr("127.0.0.1")
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		tok  Token
+	}{{"plain", Token{ID: 2}}, {"guarded", guarded}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if v, _ := g.Admit(ctx, c.tok, addr); v.Err != nil {
+					b.Fatal(v.Err)
+				}
+				g.Count(c.tok.ID, OutcomeOK)
+			}
+		})
+	}
+}
