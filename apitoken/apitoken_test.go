@@ -2,6 +2,7 @@ package apitoken
 
 import (
 	"errors"
+	"hash/crc32"
 	"slices"
 	"strings"
 	"testing"
@@ -276,5 +277,30 @@ func TestWritePowerGrows(t *testing.T) {
 		if got := CanWrite(tt.typ, tt.perms); got != tt.want {
 			t.Errorf("CanWrite(%s, %v) = %v, want %v", tt.typ, tt.perms, got, tt.want)
 		}
+	}
+}
+
+// The checksum computed in place must be the standard CRC-32 (IEEE) it
+// replaced, or every key already issued would stop parsing.
+func TestChecksumIsCRC32IEEE(t *testing.T) {
+	for _, head := range []string{"", "tka_", "tka_" + strings.Repeat("Az9", 14) + "q", "\xff\x00é"} {
+		c := uint64(crc32.ChecksumIEEE([]byte(head)))
+		var want [checksumLen]byte
+		for i := checksumLen - 1; i >= 0; i-- {
+			want[i] = base62[c%62]
+			c /= 62
+		}
+		if got := checksumOf(head); got != want {
+			t.Errorf("checksumOf(%q) = %q, want %q", head, got[:], want[:])
+		}
+	}
+}
+
+func TestVerifyPathAllocations(t *testing.T) {
+	// Hash's single allocation is reported by BenchmarkHash (its pool
+	// is emptied at random under -race, so not asserted here).
+	key, _ := Generate()
+	if n := testing.AllocsPerRun(100, func() { _ = Parse(key) }); n != 0 {
+		t.Errorf("Parse allocates %v times, want 0", n)
 	}
 }

@@ -62,13 +62,24 @@ func encodeBase62(n *big.Int, width int) string {
 }
 
 func checksum(head string) string {
-	c := uint64(crc32.ChecksumIEEE([]byte(head)))
-	var out [checksumLen]byte
+	out := checksumOf(head)
+	return string(out[:])
+}
+
+// checksumOf is checksum without the allocation, for Parse.
+func checksumOf(head string) (out [checksumLen]byte) {
+	// CRC-32 (IEEE) byte by byte over the string itself: crc32's own
+	// functions take a []byte that would be allocated for 47 bytes.
+	crc := ^uint32(0)
+	for i := 0; i < len(head); i++ {
+		crc = crc32.IEEETable[byte(crc)^head[i]] ^ (crc >> 8)
+	}
+	c := uint64(^crc)
 	for i := checksumLen - 1; i >= 0; i-- {
 		out[i] = base62[c%62]
 		c /= 62
 	}
-	return string(out[:])
+	return out
 }
 
 var isBase62 = func() (t [256]bool) {
@@ -90,7 +101,9 @@ func Parse(key string) error {
 		}
 	}
 	head := key[:KeyLen-checksumLen]
-	if checksum(head) != key[KeyLen-checksumLen:] {
+	// Not secret (a CRC of the key's public shape), so a plain compare;
+	// string(sum[:]) in a comparison does not allocate.
+	if sum := checksumOf(head); string(sum[:]) != key[KeyLen-checksumLen:] {
 		return ErrMalformedKey
 	}
 	return nil
@@ -108,7 +121,15 @@ func Hint(key string) string {
 // Hasher computes the keyed hash stored in place of a key. Keyed, so that
 // a stolen database alone cannot be used to test guessed keys.
 type Hasher struct {
-	pool sync.Pool
+	pool sync.Pool // of *keyMAC
+}
+
+// keyMAC is a pooled HMAC with room for a key and its sum, so that hashing
+// a key on every request allocates only the hex string it returns.
+type keyMAC struct {
+	mac hash.Hash
+	in  [KeyLen]byte
+	sum [sha256.Size]byte
 }
 
 // NewHasher returns a Hasher keyed with key (derive it from the
@@ -116,17 +137,22 @@ type Hasher struct {
 func NewHasher(key []byte) *Hasher {
 	k := append([]byte(nil), key...)
 	h := &Hasher{}
-	h.pool.New = func() any { return hmac.New(sha256.New, k) }
+	h.pool.New = func() any { return &keyMAC{mac: hmac.New(sha256.New, k)} }
 	return h
 }
 
 // Hash returns the hex HMAC-SHA256 of key.
 func (h *Hasher) Hash(key string) string {
-	m := h.pool.Get().(hash.Hash)
-	m.Reset()
-	m.Write([]byte(key))
-	var sum [sha256.Size]byte
-	out := hex.EncodeToString(m.Sum(sum[:0]))
+	m := h.pool.Get().(*keyMAC)
+	m.mac.Reset()
+	if len(key) <= len(m.in) {
+		n := copy(m.in[:], key)
+		m.mac.Write(m.in[:n])
+	} else {
+		m.mac.Write([]byte(key))
+	}
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], m.mac.Sum(m.sum[:0]))
 	h.pool.Put(m)
-	return out
+	return string(out[:])
 }

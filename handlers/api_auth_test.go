@@ -53,3 +53,37 @@ func FuzzBearerKey(f *testing.F) {
 		}
 	})
 }
+
+// bearerKey reads the header in place; it must split exactly as the
+// JavaScript s.split(/\s+/) it mirrors.
+func TestBearerKeyMatchesSplit(t *testing.T) {
+	split := func(s string) []string {
+		var parts []string
+		cur := 0
+		for i := 0; i < len(s); {
+			if isSpace(s[i]) {
+				parts = append(parts, s[cur:i])
+				for i < len(s) && isSpace(s[i]) {
+					i++
+				}
+				cur = i
+				continue
+			}
+			i++
+		}
+		return append(parts, s[cur:])
+	}
+	for _, h := range []string{"", " ", "Bearer", "bearer", "BEARER k", "Bearer k", "Bearer  k", "Bearer\tk", "Bearer k ",
+		" Bearer k", "Bearer k x", "Bearer \v\f k", "Basic k", "Bearerk", "Bearer\r\nk", "bearer\x00 k", "Bearer k\x00", "Beärer k"} {
+		parts := split(h)
+		wantBearer := equalFoldASCII(parts[0], "bearer")
+		wantOK := wantBearer && len(parts) == 2 && parts[1] != ""
+		key, bearer, ok := bearerKey(h)
+		if bearer != wantBearer || ok != wantOK || (ok && key != parts[1]) {
+			t.Errorf("bearerKey(%q) = %q %v %v, want %v %v %q", h, key, bearer, ok, wantBearer, wantOK, parts)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { bearerKey("Bearer tka_abc") }); n != 0 {
+		t.Errorf("bearerKey allocates %v times", n)
+	}
+}

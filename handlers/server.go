@@ -93,6 +93,13 @@ type Options struct {
 	// Guardrails hold verified keys to their allow-lists, rate limits
 	// and quotas (nil: one in memory only, which writes no quota use).
 	Guardrails *apitoken.Guard
+
+	// benchBypass skips content-API authentication. Unexported, so only
+	// this package's benchmarks can set it: they measure the bypassed
+	// route beside the authenticated one in one run (the shipped
+	// baseline is the -tags benchbypass build, see bench_bypass.go).
+	benchBypass bool
+
 	// Entries stores content entries.
 	Entries EntryStore
 
@@ -164,6 +171,9 @@ type server struct {
 	passwords *account.Passwords
 	csrfKey   []byte
 	publicURL *url.URL
+
+	// bypassAuth is Options.benchBypass (this package's benchmarks only).
+	bypassAuth bool
 }
 
 // NewServer builds the whole HTTP surface of tokenadmin.
@@ -196,6 +206,8 @@ func NewServer(o Options) *echo.Echo {
 		csrfKey:  o.CSRFKey,
 
 		publicURL: o.PublicURL,
+
+		bypassAuth: o.benchBypass,
 	}
 	if s.csrfKey == nil {
 		m := hmac.New(sha256.New, o.SessionAuthKey)
