@@ -16,7 +16,18 @@ import (
 var (
 	ErrNotFound  = errors.New("apitoken: token not found")
 	ErrNameTaken = errors.New("apitoken: name already taken")
+	// ErrNoGrace means the token has no old key that still works.
+	ErrNoGrace = errors.New("apitoken: no old key in its grace period")
 )
+
+// Rotation is what a Store writes when a token gets a new key. With
+// GraceEndsAt the replaced key is kept and works until then; without,
+// it stops at once.
+type Rotation struct {
+	Hash, Hint  string
+	GraceEndsAt *time.Time
+	Now         time.Time
+}
 
 // NewToken is what a Store writes for a new token.
 type NewToken struct {
@@ -51,12 +62,17 @@ type Describe func(before, after *Token) audit.Event
 // error); the name must be unique case-insensitively after trimming,
 // reported as ErrNameTaken; a missing id is ErrNotFound. Methods that
 // replace or remove a key return the old key's hash, so that caches can
-// forget it.
+// forget it (the current key's and, while one is kept, the old key's).
 type Store interface {
 	CreateToken(ctx context.Context, t NewToken, d Describe) (Token, error)
-	UpdateToken(ctx context.Context, id int64, c Change, d Describe) (tok Token, oldHash string, err error)
-	RegenerateToken(ctx context.Context, id int64, hash, hint string, now time.Time, d Describe) (tok Token, oldHash string, err error)
-	DeleteToken(ctx context.Context, id int64, d Describe) (tok Token, oldHash string, err error)
+	UpdateToken(ctx context.Context, id int64, c Change, d Describe) (tok Token, oldHashes []string, err error)
+	RotateToken(ctx context.Context, id int64, r Rotation, d Describe) (tok Token, oldHashes []string, err error)
+	DeleteToken(ctx context.Context, id int64, d Describe) (tok Token, oldHashes []string, err error)
+	// SetTokenPaused reports changed false (and writes nothing) when the
+	// token already was in that state.
+	SetTokenPaused(ctx context.Context, id int64, paused bool, now time.Time, d Describe) (tok Token, hashes []string, changed bool, err error)
+	// EndGrace is ErrNoGrace when no old key works at now.
+	EndGrace(ctx context.Context, id int64, now time.Time, d Describe) (tok Token, oldHashes []string, err error)
 	TokenByID(ctx context.Context, id int64) (Token, error)
 }
 
@@ -70,6 +86,9 @@ type Service struct {
 	hasher *Hasher
 	known  func(string) bool
 	now    func() time.Time
+
+	// Policy bounds the lifetime of new and re-timed tokens.
+	Policy Policy
 
 	// Revoked, when set, is called with the hash of every key whose token
 	// was deleted, regenerated or changed, after the change is stored.
@@ -94,7 +113,9 @@ func (s *Service) Hasher() *Hasher { return s.hasher }
 
 // Validate checks an input as Create (creating) or Update would.
 func (s *Service) Validate(in Input, creating bool) (Clean, validate.Errors) {
-	return Validate(in, s.known, creating)
+	c, errs := Validate(in, s.known, creating)
+	s.Policy.check(c, errs)
+	return c, errs
 }
 
 // Create validates in and stores a new token. It returns the key, which
@@ -134,6 +155,7 @@ func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input
 	// kept until someone unticks them, never dropped silently.
 	known := func(a string) bool { return s.known(a) || slices.Contains(current.Permissions, a) }
 	c, errs := Validate(in, known, false)
+	s.Policy.check(c, errs)
 	if !errs.Valid() {
 		return Token{}, errs, nil
 	}
@@ -143,14 +165,14 @@ func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input
 		ch.ResetExpiry = true
 		ch.ExpiresAt = c.Duration.ExpiresAt(now)
 	}
-	tok, oldHash, err := s.store.UpdateToken(ctx, id, ch, describe(by, audit.TokenUpdate, now, nil))
+	tok, oldHashes, err := s.store.UpdateToken(ctx, id, ch, describe(by, audit.TokenUpdate, now, nil))
 	if errors.Is(err, ErrNameTaken) {
 		return Token{}, validate.Errors{"name": "A token with this name already exists."}, nil
 	}
 	if err != nil {
 		return Token{}, nil, err
 	}
-	s.revoked(oldHash)
+	s.revoked(oldHashes)
 	if ch.ResetQuota || !sameRate(current.RateLimit, c.RateLimit) {
 		s.guardrailsChanged(id)
 	}
@@ -160,27 +182,82 @@ func (s *Service) Update(ctx context.Context, by audit.Actor, id int64, in Input
 // Regenerate gives token id a new key; the old one stops working. Like
 // Strapi, it keeps the expiry.
 func (s *Service) Regenerate(ctx context.Context, by audit.Actor, id int64) (Token, string, error) {
+	return s.Rotate(ctx, by, id, GraceNone)
+}
+
+// Rotate gives token id a new key and keeps the replaced one working for
+// grace (GraceNone: it stops at once, as Regenerate). A rotation ends the
+// grace of any key an earlier one kept: a token has at most one old key.
+// The expiry stays.
+func (s *Service) Rotate(ctx context.Context, by audit.Actor, id int64, grace Grace) (Token, string, error) {
 	key, err := Generate()
 	if err != nil {
 		return Token{}, "", err
 	}
 	now := s.now().UTC()
+	r := Rotation{Hash: s.hasher.Hash(key), Hint: Hint(key), Now: now}
 	note := []audit.Change{{Field: "note", After: "new key issued; the old key no longer works"}}
-	tok, oldHash, err := s.store.RegenerateToken(ctx, id, s.hasher.Hash(key), Hint(key), now, describe(by, audit.TokenRegenerate, now, note))
+	if d := grace.Duration(); d > 0 {
+		end := now.Add(d)
+		r.GraceEndsAt = &end
+		note = []audit.Change{
+			{Field: "note", After: "new key issued; the old key keeps working until the grace ends"},
+			{Field: "graceEndsAt", After: end.Format(time.RFC3339)},
+		}
+	}
+	tok, oldHashes, err := s.store.RotateToken(ctx, id, r, describe(by, audit.TokenRegenerate, now, note))
 	if err != nil {
 		return Token{}, "", err
 	}
-	s.revoked(oldHash)
+	s.revoked(oldHashes)
 	return tok, key, nil
+}
+
+// EndGrace stops token id's old key at once (ErrNoGrace when none works).
+func (s *Service) EndGrace(ctx context.Context, by audit.Actor, id int64) (Token, error) {
+	now := s.now().UTC()
+	note := []audit.Change{{Field: "note", After: "grace ended: the old key no longer works"}}
+	tok, oldHashes, err := s.store.EndGrace(ctx, id, now, describe(by, audit.TokenEndGrace, now, note))
+	if err != nil {
+		return Token{}, err
+	}
+	s.revoked(oldHashes)
+	return tok, nil
+}
+
+// Pause refuses token id's key ("Token disabled") until Resume, keeping
+// the key, its permissions and history. Pausing a paused token changes
+// nothing.
+func (s *Service) Pause(ctx context.Context, by audit.Actor, id int64) (Token, error) {
+	return s.setPaused(ctx, by, id, true)
+}
+
+// Resume lets token id's key work again: the same key as before.
+func (s *Service) Resume(ctx context.Context, by audit.Actor, id int64) (Token, error) {
+	return s.setPaused(ctx, by, id, false)
+}
+
+func (s *Service) setPaused(ctx context.Context, by audit.Actor, id int64, paused bool) (Token, error) {
+	now := s.now().UTC()
+	action := audit.TokenResume
+	if paused {
+		action = audit.TokenPause
+	}
+	tok, hashes, _, err := s.store.SetTokenPaused(ctx, id, paused, now, describe(by, action, now, nil))
+	if err != nil {
+		return Token{}, err
+	}
+	s.revoked(hashes)
+	return tok, nil
 }
 
 // Delete removes token id for good and returns it as it was.
 func (s *Service) Delete(ctx context.Context, by audit.Actor, id int64) (Token, error) {
-	tok, oldHash, err := s.store.DeleteToken(ctx, id, describe(by, audit.TokenDelete, s.now().UTC(), nil))
+	tok, oldHashes, err := s.store.DeleteToken(ctx, id, describe(by, audit.TokenDelete, s.now().UTC(), nil))
 	if err != nil {
 		return Token{}, err
 	}
-	s.revoked(oldHash)
+	s.revoked(oldHashes)
 	s.guardrailsChanged(id)
 	return tok, nil
 }
@@ -205,9 +282,11 @@ func (s *Service) guardrailsChanged(id int64) {
 	}
 }
 
-func (s *Service) revoked(hash string) {
-	if s.Revoked != nil && hash != "" {
-		s.Revoked(hash)
+func (s *Service) revoked(hashes []string) {
+	for _, h := range hashes {
+		if s.Revoked != nil && h != "" {
+			s.Revoked(h)
+		}
 	}
 }
 
@@ -256,5 +335,6 @@ func auditFields(t *Token) map[string]any {
 		"name": t.Name, "description": t.Description, "type": string(t.Type),
 		"permissions": append([]string{}, t.Permissions...), "expiresAt": expires,
 		"allowedIps": t.AllowedIPs.Strings(), "rateLimit": rate, "quota": quota,
+		"paused": t.Paused,
 	}
 }

@@ -99,6 +99,16 @@ type Token struct {
 	// QuotaUse is the quota spent as last written (the store's view: each
 	// instance adds what it counted since its last batch).
 	QuotaUse QuotaUse
+
+	// Paused tokens keep their key, permissions and history, but their
+	// key is refused ("Token disabled") until they are resumed.
+	Paused bool
+	// OldKey is the key the last rotation replaced, while it is kept (at
+	// most one per token); nil when there is none.
+	OldKey *OldKey
+	// ViaOldKey is set on a token found by its old key's hash: the
+	// verifier then applies the old key's grace.
+	ViaOldKey bool
 }
 
 // QuotaRemaining is what is left of the token's quota at at as the
@@ -254,6 +264,27 @@ type ListQuery struct {
 	Offset int
 	After  string // the page that follows the row with this cursor
 	Before string // the page that precedes the row with this cursor
+	Filter ListFilter
+}
+
+// ListFilter narrows the token list to the tokens an admin is looking
+// for; the zero value lets every token through.
+type ListFilter struct {
+	// Paused keeps only paused tokens.
+	Paused bool
+	// ExpiringBy, when set, keeps only tokens that have not expired at
+	// Now and expire by then (the "expiring within 7 days" banner).
+	ExpiringBy *time.Time
+	Now        time.Time
+}
+
+// Narrows reports whether the filter leaves out any token.
+func (f ListFilter) Narrows() bool { return f.Paused || f.ExpiringBy != nil }
+
+// ExpiringWithin is the filter of tokens that expire within d of now.
+func ExpiringWithin(now time.Time, d time.Duration) ListFilter {
+	by := now.UTC().Add(d)
+	return ListFilter{ExpiringBy: &by, Now: now.UTC()}
 }
 
 // Sort columns of the token list.

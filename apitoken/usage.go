@@ -93,7 +93,11 @@ type QuotaKey struct{ Token, Period int64 }
 
 // UsageBatch is what one flush writes, in one transaction.
 type UsageBatch struct {
-	LastUsed   map[int64]time.Time
+	LastUsed map[int64]time.Time
+	// Lifecycle is what the batch saw of tokens' old keys and clients
+	// (issue 12), for the tokens that have any: written in the same
+	// transaction as the last use.
+	Lifecycle  map[int64]Usage
 	Counts     map[UsageKey]Counts
 	QuotaSpent map[QuotaKey]int64
 	// PruneBefore, when not 0, deletes the counts of days before it.
@@ -101,12 +105,49 @@ type UsageBatch struct {
 }
 
 func (b UsageBatch) empty() bool {
-	return len(b.LastUsed) == 0 && len(b.Counts) == 0 && len(b.QuotaSpent) == 0 && b.PruneBefore == 0
+	return len(b.LastUsed) == 0 && len(b.Lifecycle) == 0 && len(b.Counts) == 0 && len(b.QuotaSpent) == 0 && b.PruneBefore == 0
 }
 
 // Toucher writes last-used times in one batch.
 type Toucher interface {
 	TouchTokens(ctx context.Context, used map[int64]time.Time) error
+}
+
+// Usage is what a batch says of one token: its last use, its old key's
+// uses and refused attempts, and the clients it was used from.
+type Usage struct {
+	LastUsed       time.Time // zero when the token was only refused
+	OldKeyLastUsed time.Time
+	OldKeyRequests int64
+	RefusedAt      time.Time
+	Refused        int64
+	RefusedFrom    Client // the client of the last refused attempt
+	Clients        []Client
+}
+
+// lifecycle reports whether u says more than a last use.
+func (u Usage) lifecycle() bool {
+	return u.OldKeyRequests > 0 || u.Refused > 0 || len(u.Clients) > 0
+}
+
+// UsageWriter writes a batch of last uses, old-key uses and clients in
+// one transaction: a store that is only that (not a UsageStore) is given
+// those, without counts or quotas.
+type UsageWriter interface {
+	WriteUsage(ctx context.Context, batch map[int64]Usage) error
+}
+
+// pendingClient is a client seen since the last flush; raw is the user
+// agent as sent, so that a client seen again costs no cleaning.
+type pendingClient struct {
+	Client
+	raw string
+}
+
+// pending is a token's uses since the last flush.
+type pending struct {
+	Usage
+	clients []pendingClient
 }
 
 // UsageStore writes whole batches (last use, counts and quota spent in
@@ -146,7 +187,7 @@ type UsageRecorder struct {
 
 	mu       sync.Mutex
 	dropped  uint64
-	pending  map[int64]time.Time
+	pending  map[int64]*pending
 	counts   map[UsageKey]Counts
 	spent    map[QuotaKey]int64 // not yet flushed
 	inflight map[QuotaKey]int64 // being flushed
@@ -178,7 +219,7 @@ func NewBoundedUsageRecorder(store Toucher, n int) *UsageRecorder {
 	return &UsageRecorder{
 		store: store, now: time.Now, maxQuota: DefaultQuotaStates,
 		max: max(1, n), full: make(chan struct{}, 1),
-		pending: map[int64]time.Time{}, counts: map[UsageKey]Counts{},
+		pending: map[int64]*pending{}, counts: map[UsageKey]Counts{},
 		spent: map[QuotaKey]int64{}, inflight: map[QuotaKey]int64{},
 		quota: map[int64]*quotaState{},
 	}
@@ -186,23 +227,148 @@ func NewBoundedUsageRecorder(store Toucher, n int) *UsageRecorder {
 
 // Record notes that token id was used at at.
 func (u *UsageRecorder) Record(id int64, at time.Time) {
-	u.mu.Lock()
-	prev, ok := u.pending[id]
-	switch {
-	case ok:
-		if at.After(prev) {
-			u.pending[id] = at
+	u.Use(id, at, false, "", "")
+}
+
+// entry is token id's pending entry, nil (and the use counted as
+// dropped) when the batch is full; u.mu is held.
+func (u *UsageRecorder) entry(id int64) *pending {
+	p := u.pending[id]
+	if p == nil {
+		if len(u.pending) >= u.max {
+			u.dropped++
+			return nil
 		}
-	case len(u.pending) < u.max:
-		u.pending[id] = at
-	default:
-		u.dropped++
+		p = &pending{}
+		u.pending[id] = p
 	}
+	return p
+}
+
+// unlock releases u.mu and, when the batch is full, asks Run to flush.
+func (u *UsageRecorder) unlock() {
 	full := len(u.pending) >= u.max
 	u.mu.Unlock()
 	if full {
 		u.wantFlush()
 	}
+}
+
+// Use notes that token id was used at at (with its old key when old) by
+// the client at addr with userAgent ("" when unknown).
+func (u *UsageRecorder) Use(id int64, at time.Time, old bool, addr, userAgent string) {
+	u.mu.Lock()
+	defer u.unlock()
+	p := u.entry(id)
+	if p == nil {
+		return
+	}
+	if at.After(p.LastUsed) {
+		p.LastUsed = at
+	}
+	if old {
+		p.OldKeyRequests++
+		if at.After(p.OldKeyLastUsed) {
+			p.OldKeyLastUsed = at
+		}
+	}
+	p.seen(at, addr, userAgent)
+}
+
+// Refuse notes an attempt with token id's old key after its grace.
+func (u *UsageRecorder) Refuse(id int64, at time.Time, addr, userAgent string) {
+	u.mu.Lock()
+	defer u.unlock()
+	p := u.entry(id)
+	if p == nil {
+		return
+	}
+	p.Refused++
+	if at.After(p.RefusedAt) {
+		p.RefusedAt = at
+		p.RefusedFrom = Client{Address: addr, UserAgent: CleanUserAgent(userAgent), FirstSeen: at, LastSeen: at}
+	}
+}
+
+// seen keeps at most MaxClients distinct clients, the most recently seen.
+func (p *pending) seen(at time.Time, addr, userAgent string) {
+	if addr == "" && userAgent == "" {
+		return
+	}
+	for i := range p.clients {
+		c := &p.clients[i]
+		if c.Address == addr && c.raw == userAgent {
+			if at.After(c.LastSeen) {
+				c.LastSeen = at
+			}
+			if at.Before(c.FirstSeen) {
+				c.FirstSeen = at
+			}
+			return
+		}
+	}
+	c := pendingClient{Client: Client{Address: addr, UserAgent: CleanUserAgent(userAgent), FirstSeen: at, LastSeen: at}, raw: userAgent}
+	if len(p.clients) < MaxClients {
+		p.clients = append(p.clients, c)
+		return
+	}
+	oldest := 0
+	for i := range p.clients {
+		if p.clients[i].LastSeen.Before(p.clients[oldest].LastSeen) {
+			oldest = i
+		}
+	}
+	if at.After(p.clients[oldest].LastSeen) {
+		p.clients[oldest] = c
+	}
+}
+
+// mergeLocked puts a token's part of a batch that failed to write back,
+// keeping anything newer recorded meanwhile; u.mu is held.
+func (u *UsageRecorder) mergeLocked(id int64, b Usage) {
+	p := u.entry(id)
+	if p == nil {
+		return
+	}
+	if b.LastUsed.After(p.LastUsed) {
+		p.LastUsed = b.LastUsed
+	}
+	if b.OldKeyLastUsed.After(p.OldKeyLastUsed) {
+		p.OldKeyLastUsed = b.OldKeyLastUsed
+	}
+	p.OldKeyRequests += b.OldKeyRequests
+	p.Refused += b.Refused
+	if b.RefusedAt.After(p.RefusedAt) {
+		p.RefusedAt, p.RefusedFrom = b.RefusedAt, b.RefusedFrom
+	}
+	for _, c := range b.Clients {
+		p.seen(c.FirstSeen, c.Address, c.UserAgent)
+		p.seen(c.LastSeen, c.Address, c.UserAgent)
+	}
+}
+
+// takePending empties the pending uses: every token's, the last-used
+// times of those used, and those with lifecycle news; u.mu is held.
+func (u *UsageRecorder) takePending() (all map[int64]Usage, used map[int64]time.Time, life map[int64]Usage) {
+	taken := u.pending
+	u.pending = make(map[int64]*pending, len(taken))
+	all = make(map[int64]Usage, len(taken))
+	used = make(map[int64]time.Time, len(taken))
+	life = map[int64]Usage{}
+	for id, p := range taken {
+		us := p.Usage
+		for _, c := range p.clients {
+			us.Clients = append(us.Clients, c.Client)
+		}
+		all[id] = us
+		if !us.LastUsed.IsZero() {
+			used[id] = us.LastUsed
+		}
+		if us.lifecycle() {
+			life[id] = us
+		}
+	}
+	return all, used, life
 }
 
 // wantFlush asks Run to flush now.
@@ -341,22 +507,26 @@ func (u *UsageRecorder) Flush(ctx context.Context) error {
 		// A store that only knows last use keeps counts and quota spent
 		// in memory.
 		u.mu.Lock()
-		used := u.pending
-		u.pending = make(map[int64]time.Time, len(used))
+		all, used, _ := u.takePending()
 		u.mu.Unlock()
-		if len(used) == 0 {
+		if len(all) == 0 {
 			return nil
 		}
-		err := u.store.TouchTokens(ctx, used)
+		var err error
+		if w, ok := u.store.(UsageWriter); ok {
+			err = w.WriteUsage(ctx, all)
+		} else {
+			err = u.store.TouchTokens(ctx, used)
+		}
 		if err != nil {
-			u.settle(UsageBatch{LastUsed: used}, nil, err)
+			u.settle(UsageBatch{LastUsed: used}, all, nil, err)
 		}
 		return err
 	}
 	today := Day(u.now())
 	u.mu.Lock()
-	b := UsageBatch{LastUsed: u.pending, Counts: u.counts, QuotaSpent: u.spent}
-	u.pending = make(map[int64]time.Time, len(b.LastUsed))
+	all, used, life := u.takePending()
+	b := UsageBatch{LastUsed: used, Lifecycle: life, Counts: u.counts, QuotaSpent: u.spent}
 	u.counts = make(map[UsageKey]Counts, len(b.Counts))
 	u.spent = make(map[QuotaKey]int64, len(b.QuotaSpent))
 	for k, n := range b.QuotaSpent {
@@ -370,7 +540,7 @@ func (u *UsageRecorder) Flush(ctx context.Context) error {
 		return nil
 	}
 	uses, err := us.RecordUsage(ctx, b)
-	u.settle(b, uses, err)
+	u.settle(b, all, uses, err)
 	if err == nil && b.PruneBefore != 0 {
 		u.mu.Lock()
 		u.pruned = today
@@ -383,7 +553,7 @@ func (u *UsageRecorder) Flush(ctx context.Context) error {
 // in the same step as the store's new totals arrive (or goes back to
 // pending if the write failed); tokens that spent nothing since the last
 // flush are forgotten, which bounds memory by the tokens in use.
-func (u *UsageRecorder) settle(b UsageBatch, uses map[int64]QuotaUse, err error) {
+func (u *UsageRecorder) settle(b UsageBatch, all map[int64]Usage, uses map[int64]QuotaUse, err error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	for k, n := range b.QuotaSpent {
@@ -393,18 +563,8 @@ func (u *UsageRecorder) settle(b UsageBatch, uses map[int64]QuotaUse, err error)
 	}
 	if err != nil {
 		// Put back what fits, keeping any newer use recorded meanwhile.
-		for id, at := range b.LastUsed {
-			prev, ok := u.pending[id]
-			switch {
-			case ok:
-				if at.After(prev) {
-					u.pending[id] = at
-				}
-			case len(u.pending) < u.max:
-				u.pending[id] = at
-			default:
-				u.dropped++
-			}
+		for id, us := range all {
+			u.mergeLocked(id, us)
 		}
 		for k, c := range b.Counts {
 			cur, ok := u.counts[k]

@@ -38,10 +38,22 @@ func NewVerifier(lookup Lookup, hasher *Hasher, usage *UsageRecorder, now func()
 	return &Verifier{lookup: lookup, hasher: hasher, now: now, usage: usage}
 }
 
-// Verify returns the token key authenticates. Errors are ErrInvalidKey,
-// ErrExpired (with the expired token), or a lookup failure (the database is down), which the
-// caller must not mistake for a bad key.
+// Verify returns the token key authenticates, as VerifyFrom does for a
+// client nobody knows.
 func (v *Verifier) Verify(ctx context.Context, key string) (Token, error) {
+	return v.VerifyFrom(ctx, key, "", "")
+}
+
+// VerifyFrom returns the token key authenticates, noting the use (and
+// from where: addr, the trusted-proxy-aware client address, and the user
+// agent) in memory for the next batch. Errors are ErrInvalidKey,
+// ErrExpired (the token expired, or this is a rotated-out key whose grace
+// ended: that attempt is noted too), ErrDisabled (paused), or a lookup
+// failure (the database is down), which the caller must not mistake for
+// a bad key. With ErrExpired and ErrDisabled the token is returned too, so
+// that the refusal can be counted against it. Nothing here writes to the
+// database.
+func (v *Verifier) VerifyFrom(ctx context.Context, key, addr, userAgent string) (Token, error) {
 	if Parse(key) != nil {
 		return Token{}, ErrInvalidKey
 	}
@@ -58,8 +70,22 @@ func (v *Verifier) Verify(ctx context.Context, key string) (Token, error) {
 		// returned so that the refusal can be counted against it.
 		return tok, ErrExpired
 	}
+	if tok.ViaOldKey && !tok.InGrace(now) {
+		// The grace is judged here, by the clock, so an old key stops on
+		// every instance at its end without any message; ending it early
+		// invalidates the cached token like any change.
+		if v.usage != nil {
+			v.usage.Refuse(tok.ID, now, addr, userAgent)
+		}
+		return tok, ErrExpired
+	}
+	if tok.Paused {
+		// Returned with the token, as an expired one is, so that the
+		// refusal is counted against it.
+		return tok, ErrDisabled
+	}
 	if v.usage != nil {
-		v.usage.Record(tok.ID, now)
+		v.usage.Use(tok.ID, now, tok.ViaOldKey, addr, userAgent)
 	}
 	return tok, nil
 }

@@ -22,13 +22,20 @@ const (
 	TokenUpdate     = "token.update"
 	TokenRegenerate = "token.regenerate"
 	TokenDelete     = "token.delete"
-	RoleCreate      = "role.create"
-	RoleUpdate      = "role.update"
-	UserCreate      = "user.create"
-	UserRoleChange  = "user.role-change"
-	UserDeactivate  = "user.deactivate"
-	UserActivate    = "user.activate"
-	SessionsRevoke  = "sessions.revoke"
+	TokenPause      = "token.pause"
+	TokenResume     = "token.resume"
+	TokenEndGrace   = "token.end-grace"
+	// TokenOldKeyRefused is a rotated-out key used after its grace ended,
+	// written with the batch of uses it was seen in (never one per
+	// request).
+	TokenOldKeyRefused = "token.old-key-refused"
+	RoleCreate         = "role.create"
+	RoleUpdate         = "role.update"
+	UserCreate         = "user.create"
+	UserRoleChange     = "user.role-change"
+	UserDeactivate     = "user.deactivate"
+	UserActivate       = "user.activate"
+	SessionsRevoke     = "sessions.revoke"
 	// Denied is a change the rules refused (nothing was changed): who
 	// tried what on which target, and why it was refused.
 	Denied = "access.denied"
@@ -38,6 +45,7 @@ const (
 var Actions = []string{
 	SignIn, SignInFailed, SignOut, Reauth, ReauthFailed,
 	TokenCreate, TokenUpdate, TokenRegenerate, TokenDelete,
+	TokenPause, TokenResume, TokenEndGrace, TokenOldKeyRefused,
 	RoleCreate, RoleUpdate,
 	UserCreate, UserRoleChange, UserDeactivate, UserActivate, SessionsRevoke, Denied,
 }

@@ -51,6 +51,8 @@ type Config struct {
 	// RequestTimeout is how long a request may run, database statements
 	// included.
 	RequestTimeout time.Duration
+	// TokenLifetime bounds how long new and re-timed tokens may live.
+	TokenLifetime Lifetime
 
 	secret       []byte
 	secretSource string
@@ -87,6 +89,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
 	bindPool(add)
 	bindRequestTimeout(add)
+	bindLifetime(add)
 	return f
 }
 
@@ -202,6 +205,10 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 	c.Pool = pool
 
 	if c.RequestTimeout, err = f.loadRequestTimeout(getenv); err != nil {
+		return c, err
+	}
+
+	if c.TokenLifetime, err = f.loadLifetime(getenv); err != nil {
 		return c, err
 	}
 

@@ -17,7 +17,16 @@ const TokenChannel = "tokenadmin_token_changes"
 // PostgreSQL, announces it on TokenChannel. PostgreSQL delivers a NOTIFY
 // only when its transaction commits, so other instances hear of exactly
 // the changes that happened, and never before they are visible.
-func (d *DB) notifyTokenChange(ctx context.Context, tx *sqlx.Tx, hash string) error {
+func (d *DB) notifyTokenChange(ctx context.Context, tx *sqlx.Tx, hashes ...string) error {
+	for _, h := range hashes {
+		if err := d.notifyOne(ctx, tx, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (d *DB) notifyOne(ctx context.Context, tx *sqlx.Tx, hash string) error {
 	if hash == "" {
 		return nil
 	}

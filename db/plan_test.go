@@ -140,16 +140,18 @@ func TestTokenByHashIsOneIndexLookup(t *testing.T) {
 			t.Fatal(err)
 		}
 		query := db.TokenByHashSQL(d)
-		args := []any{"hash-lookup -4321"}
+		// The hash is looked for as the current key and as the old key
+		// of a rotation, each by its unique index.
+		args := []any{"hash-lookup -4321", "hash-lookup -4321"}
 		if d.Dialect == db.SQLite {
 			plan := sqlitePlan(t, d, query, args)
-			if !strings.Contains(plan, "USING INDEX api_tokens_access_key_hash_key") || strings.Contains(plan, "SCAN t") {
+			if !strings.Contains(plan, "USING INDEX api_tokens_access_key_hash_key") || !strings.Contains(plan, "USING INDEX api_tokens_old_key_hash_key") || strings.Contains(plan, "SCAN t") {
 				t.Errorf("plan does not find the token by its hash index:\n%s", plan)
 			}
 			return
 		}
 		read, plan := pgRowsRead(t, d, "api_tokens", query, args)
-		if !strings.Contains(plan, "api_tokens_access_key_hash_key") || read > 1 {
+		if !strings.Contains(plan, "api_tokens_access_key_hash_key") || !strings.Contains(plan, "api_tokens_old_key_hash_key") || read > 1 {
 			t.Errorf("the lookup read %d rows of api_tokens, want 1 through api_tokens_access_key_hash_key:\n%s", read, plan)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
@@ -145,7 +146,7 @@ type pageQuery struct {
 // to tell whether another page follows. A cursor that does not parse is
 // ignored, giving the page at q.Offset.
 func (d *DB) pageQuery(q apitoken.ListQuery, limit int) pageQuery {
-	where, args := d.searchCond(q.Search)
+	where, args := d.listCond(q)
 	order := d.listOrder(q.Sort, q.Desc)
 	var (
 		c   cursor
@@ -225,8 +226,8 @@ func (d *DB) TokenPage(ctx context.Context, q apitoken.ListQuery) (apitoken.Page
 		page.Total = apitoken.Count{N: len(rows), Kind: apitoken.CountExact}
 		return page, nil
 	}
-	where, args := d.searchCond(q.Search)
-	if page.Total, err = d.countTokens(ctx, q.Search, where, args); err != nil {
+	where, args := d.listCond(q)
+	if page.Total, err = d.countTokens(ctx, q.Search != "" || q.Filter.Narrows(), where, args); err != nil {
 		return apitoken.Page{}, err
 	}
 	return page, nil
@@ -266,6 +267,28 @@ func (d *DB) searchCond(search string) (string, []any) {
 	return ` WHERE name_key LIKE ? ESCAPE '\'`, []any{full}
 }
 
+// listCond is the WHERE clause of the list: the name search and the
+// filter.
+func (d *DB) listCond(q apitoken.ListQuery) (string, []any) {
+	where, args := d.searchCond(q.Search)
+	if q.Filter.Paused {
+		where = and(where, `paused_at IS NOT NULL`)
+	}
+	if by := q.Filter.ExpiringBy; by != nil {
+		where = and(where, `expires_at > ? AND expires_at <= ?`)
+		args = append(args, utc(q.Filter.Now), utc(*by))
+	}
+	return where, args
+}
+
+// CountTokensExpiring counts the tokens that have not expired at now and
+// expire by by, up to a bound (the list's banner): a range of the
+// expires_at index.
+func (d *DB) CountTokensExpiring(ctx context.Context, now, by time.Time) (apitoken.Count, error) {
+	where, args := d.listCond(apitoken.ListQuery{Filter: apitoken.ListFilter{ExpiringBy: &by, Now: now}})
+	return d.countTokens(ctx, true, where, args)
+}
+
 // rarestWord guesses which word of a search is the rarest in names: one
 // with digits (an id or a number), else the longest; "" when no word has
 // the three characters a trigram needs.
@@ -290,9 +313,9 @@ func rarestWord(search string) string {
 // an estimate: PostgreSQL's planner's (from its statistics), or, on SQLite,
 // which has none, the id range for the whole table and the bound for a
 // search.
-func (d *DB) countTokens(ctx context.Context, search, where string, args []any) (apitoken.Count, error) {
+func (d *DB) countTokens(ctx context.Context, narrowed bool, where string, args []any) (apitoken.Count, error) {
 	bound := countBound
-	if search != "" {
+	if narrowed {
 		bound = searchCountBound
 	}
 	var n int
@@ -311,7 +334,7 @@ func (d *DB) countTokens(ctx context.Context, search, where string, args []any) 
 		}
 		return apitoken.Count{N: max(est, bound+1), Kind: apitoken.CountEstimate}, nil
 	}
-	if search != "" {
+	if narrowed {
 		return apitoken.Count{N: bound, Kind: apitoken.CountAtLeast}, nil
 	}
 	// Two subqueries: SQLite reads MIN and MAX from the ends of the
@@ -350,7 +373,7 @@ func (d *DB) Tokens(ctx context.Context, q apitoken.ListQuery) ([]apitoken.Token
 	}
 	total := page.Total.N
 	if page.Total.Kind != apitoken.CountExact {
-		where, args := d.searchCond(q.Search)
+		where, args := d.listCond(q)
 		if err := d.GetContext(ctx, &total, d.Rebind(`SELECT COUNT(*) FROM api_tokens`+where), args...); err != nil {
 			return nil, 0, wrap("count tokens", err)
 		}

@@ -35,10 +35,20 @@ type tokenRow struct {
 	QuotaUsed   int64         `db:"quota_used"`
 	QuotaPeriod int64         `db:"quota_period"`
 	Total       sql.NullInt64 `db:"total"`
+
+	PausedAt      sql.NullTime   `db:"paused_at"`
+	OldHash       sql.NullString `db:"old_key_hash"`
+	OldHint       string         `db:"old_key_hint"`
+	GraceEndsAt   sql.NullTime   `db:"grace_ends_at"`
+	OldLastUsedAt sql.NullTime   `db:"old_key_last_used_at"`
+	OldRequests   int64          `db:"old_key_requests"`
+	OldRefusedAt  sql.NullTime   `db:"old_key_refused_at"`
+	OldRefused    int64          `db:"old_key_refused"`
 }
 
 const tokenColumns = `id, name, description, type, access_key_hash, key_hint, expires_at, last_used_at, created_at, updated_at, created_by, ` +
-	`allowed_ips, rate_limit, quota_limit, quota_refill, quota_used, quota_period`
+	`allowed_ips, rate_limit, quota_limit, quota_refill, quota_used, quota_period, ` +
+	`paused_at, old_key_hash, old_key_hint, grace_ends_at, old_key_last_used_at, old_key_requests, old_key_refused_at, old_key_refused`
 
 // guardrailValues are the guardrails as the columns hold them:
 // allowed_ips, rate_limit, quota_limit, quota_refill.
@@ -75,6 +85,23 @@ func (r tokenRow) guardrails() apitoken.Guardrails {
 	return g
 }
 
+func nullTimePtr(n sql.NullTime) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time.UTC()
+	return &t
+}
+
+// hashes are the token's key hashes: the current one and, while kept,
+// the old one, both of which caches must forget when the token changes.
+func (r tokenRow) hashes() []string {
+	if r.OldHash.Valid && r.OldHash.String != "" {
+		return []string{r.Hash, r.OldHash.String}
+	}
+	return []string{r.Hash}
+}
+
 func (r tokenRow) token(perms []string) apitoken.Token {
 	t := apitoken.Token{
 		ID: r.ID, Name: r.Name, Description: r.Description, Type: apitoken.Type(r.Type),
@@ -93,6 +120,14 @@ func (r tokenRow) token(perms []string) apitoken.Token {
 	if r.CreatedBy.Valid {
 		id := r.CreatedBy.Int64
 		t.CreatedBy = &id
+	}
+	t.Paused = r.PausedAt.Valid
+	if r.OldHash.Valid && r.GraceEndsAt.Valid {
+		t.OldKey = &apitoken.OldKey{
+			Hint: r.OldHint, GraceEndsAt: r.GraceEndsAt.Time.UTC(),
+			LastUsedAt: nullTimePtr(r.OldLastUsedAt), Requests: r.OldRequests,
+			RefusedAt: nullTimePtr(r.OldRefusedAt), Refused: r.OldRefused,
+		}
 	}
 	return t
 }
@@ -184,7 +219,7 @@ func (d *DB) TokenByID(ctx context.Context, id int64) (apitoken.Token, error) {
 func (d *DB) TokenByHash(ctx context.Context, hash string) (apitoken.Token, error) {
 	var rows []tokenPermissionRow
 	err := d.prepared(ctx, tokenByHashSQL(d), func(s *sqlx.Stmt) error {
-		return s.SelectContext(ctx, &rows, hash)
+		return s.SelectContext(ctx, &rows, hash, hash)
 	})
 	if err == nil && len(rows) == 0 {
 		err = sql.ErrNoRows
@@ -198,7 +233,11 @@ func (d *DB) TokenByHash(ctx context.Context, hash string) (apitoken.Token, erro
 			perms = append(perms, r.Action.String)
 		}
 	}
-	return rows[0].token(perms), nil
+	t := rows[0].token(perms)
+	// The old key of a rotation finds its token too; the verifier decides
+	// by its grace whether it still works.
+	t.ViaOldKey = rows[0].Hash != hash
+	return t, nil
 }
 
 // tokenPermissionRow is a token row joined with one of its permissions
@@ -211,19 +250,19 @@ type tokenPermissionRow struct {
 func tokenByHashSQL(d *DB) string {
 	return d.Rebind(`SELECT ` + tokenColumns + `, p.action FROM api_tokens t
 		LEFT JOIN api_token_permissions p ON p.token_id = t.id
-		WHERE t.access_key_hash = ? ORDER BY p.action`)
+		WHERE t.access_key_hash = ? OR t.old_key_hash = ? ORDER BY p.action`)
 }
 
-func (d *DB) tokenWhere(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (apitoken.Token, string, error) {
+func (d *DB) tokenWhere(ctx context.Context, q sqlx.QueryerContext, where string, arg any) (apitoken.Token, []string, error) {
 	var r tokenRow
 	if err := sqlx.GetContext(ctx, q, &r, d.Rebind(`SELECT `+tokenColumns+` FROM api_tokens WHERE `+where), arg); err != nil {
-		return apitoken.Token{}, "", err
+		return apitoken.Token{}, nil, err
 	}
 	perms, err := d.tokenPermissions(ctx, q, []int64{r.ID})
 	if err != nil {
-		return apitoken.Token{}, "", err
+		return apitoken.Token{}, nil, err
 	}
-	return r.token(perms[r.ID]), r.Hash, nil
+	return r.token(perms[r.ID]), r.hashes(), nil
 }
 
 // tokenPermissions loads the permissions of tokens ids, sorted.
@@ -255,9 +294,9 @@ func (d *DB) tokenPermissions(ctx context.Context, q sqlx.QueryerContext, ids []
 // UpdateToken applies an edit in one transaction: fields, expiry when
 // asked, the permission set replaced exactly (emptied unless custom), the
 // revocation notice for the key and the audit event.
-func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, describe apitoken.Describe) (apitoken.Token, string, error) {
+func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, describe apitoken.Describe) (apitoken.Token, []string, error) {
 	var before, after apitoken.Token
-	var hash string
+	var hash []string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if before, hash, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
@@ -286,7 +325,7 @@ func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, descr
 		if err := d.insertTokenPermissions(ctx, tx, id, slices.Compact(slices.Sorted(slices.Values(perms)))); err != nil {
 			return err
 		}
-		if err := d.notifyTokenChange(ctx, tx, hash); err != nil {
+		if err := d.notifyTokenChange(ctx, tx, hash...); err != nil {
 			return err
 		}
 		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
@@ -295,26 +334,48 @@ func (d *DB) UpdateToken(ctx context.Context, id int64, c apitoken.Change, descr
 		return d.recordTokenChange(ctx, tx, describe, &before, &after)
 	})
 	if err != nil {
-		return apitoken.Token{}, "", tokenErr("update token", err)
+		return apitoken.Token{}, nil, tokenErr("update token", err)
 	}
 	return after, hash, nil
 }
 
-// RegenerateToken replaces a token's key hash and hint, returning the old
-// hash; the revocation notice and the audit event share its transaction.
-func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, at time.Time, describe apitoken.Describe) (apitoken.Token, string, error) {
+// RegenerateToken replaces a token's key hash and hint at once, dropping
+// any old key still kept, and returns the hashes that stopped working;
+// the revocation notice and the audit event share its transaction.
+func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, at time.Time, describe apitoken.Describe) (apitoken.Token, []string, error) {
+	return d.RotateToken(ctx, id, apitoken.Rotation{Hash: hash, Hint: hint, Now: at}, describe)
+}
+
+// RotateToken gives a token a new key. With a grace end the replaced key
+// becomes the token's old key, working until then; it replaces any old
+// key kept before, whose grace ends with it (at most one old key per
+// token). Without one the replaced key stops at once. The hashes whose
+// meaning changed are returned, announced and recorded as revoked in the
+// transaction that also writes the audit event.
+func (d *DB) RotateToken(ctx context.Context, id int64, r apitoken.Rotation, describe apitoken.Describe) (apitoken.Token, []string, error) {
 	var before, after apitoken.Token
-	var old string
+	var old []string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if before, old, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
 			return err
 		}
-		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ? WHERE id = ?`),
-			hash, hint, at.UTC().Truncate(time.Microsecond), id)); err != nil {
+		now := r.Now.UTC().Truncate(time.Microsecond)
+		if r.GraceEndsAt == nil {
+			err = mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET access_key_hash = ?, key_hint = ?, updated_at = ?,
+				old_key_hash = NULL, old_key_hint = '', grace_ends_at = NULL, old_key_last_used_at = NULL, old_key_requests = 0,
+				old_key_refused_at = NULL, old_key_refused = 0 WHERE id = ?`),
+				r.Hash, r.Hint, now, id))
+		} else {
+			err = mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET old_key_hash = access_key_hash, old_key_hint = key_hint,
+				access_key_hash = ?, key_hint = ?, updated_at = ?, grace_ends_at = ?, old_key_last_used_at = NULL, old_key_requests = 0,
+				old_key_refused_at = NULL, old_key_refused = 0 WHERE id = ?`),
+				r.Hash, r.Hint, now, utcPtr(r.GraceEndsAt), id))
+		}
+		if err != nil {
 			return err
 		}
-		if err := d.notifyTokenChange(ctx, tx, old); err != nil {
+		if err := d.notifyTokenChange(ctx, tx, old...); err != nil {
 			return err
 		}
 		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
@@ -323,7 +384,7 @@ func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, a
 		return d.recordTokenChange(ctx, tx, describe, &before, &after)
 	})
 	if err != nil {
-		return apitoken.Token{}, "", tokenErr("regenerate token", err)
+		return apitoken.Token{}, nil, tokenErr("rotate token", err)
 	}
 	return after, old, nil
 }
@@ -331,9 +392,9 @@ func (d *DB) RegenerateToken(ctx context.Context, id int64, hash, hint string, a
 // DeleteToken removes a token and its permissions, returning it as it was
 // and its hash; the revocation notice and the audit event share its
 // transaction.
-func (d *DB) DeleteToken(ctx context.Context, id int64, describe apitoken.Describe) (apitoken.Token, string, error) {
+func (d *DB) DeleteToken(ctx context.Context, id int64, describe apitoken.Describe) (apitoken.Token, []string, error) {
 	var before apitoken.Token
-	var hash string
+	var hash []string
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if before, hash, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
@@ -342,13 +403,13 @@ func (d *DB) DeleteToken(ctx context.Context, id int64, describe apitoken.Descri
 		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`DELETE FROM api_tokens WHERE id = ?`), id)); err != nil {
 			return err
 		}
-		if err := d.notifyTokenChange(ctx, tx, hash); err != nil {
+		if err := d.notifyTokenChange(ctx, tx, hash...); err != nil {
 			return err
 		}
 		return d.recordTokenChange(ctx, tx, describe, &before, nil)
 	})
 	if err != nil {
-		return apitoken.Token{}, "", tokenErr("delete token", err)
+		return apitoken.Token{}, nil, tokenErr("delete token", err)
 	}
 	return before, hash, nil
 }
@@ -371,4 +432,82 @@ func (d *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
 		return nil
 	})
 	return wrap("touch tokens", err)
+}
+
+// SetTokenPaused pauses (paused) or resumes a token, keeping its key,
+// permissions and history. Both keys' hashes are announced so that every
+// instance re-reads the token; a token already in the asked state is
+// left as it is and reported with changed false (no audit event).
+func (d *DB) SetTokenPaused(ctx context.Context, id int64, paused bool, at time.Time, describe apitoken.Describe) (apitoken.Token, []string, bool, error) {
+	var before, after apitoken.Token
+	var hashes []string
+	changed := false
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if before, hashes, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		if before.Paused == paused {
+			after = before
+			return nil
+		}
+		changed = true
+		now := at.UTC().Truncate(time.Microsecond)
+		var pausedAt any
+		if paused {
+			pausedAt = now
+		}
+		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET paused_at = ?, updated_at = ? WHERE id = ?`), pausedAt, now, id)); err != nil {
+			return err
+		}
+		if err := d.notifyTokenChange(ctx, tx, hashes...); err != nil {
+			return err
+		}
+		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, &before, &after)
+	})
+	if err != nil {
+		return apitoken.Token{}, nil, false, tokenErr("pause token", err)
+	}
+	if !changed {
+		hashes = nil
+	}
+	return after, hashes, changed, nil
+}
+
+// EndGrace ends the grace of a token's old key at at: from then on the
+// old key is refused as expired, on every instance. A token whose old key
+// no longer works (or that has none) is ErrNoGrace.
+func (d *DB) EndGrace(ctx context.Context, id int64, at time.Time, describe apitoken.Describe) (apitoken.Token, []string, error) {
+	var before, after apitoken.Token
+	var hashes []string
+	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if before, hashes, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		now := at.UTC().Truncate(time.Microsecond)
+		if !before.InGrace(now) {
+			return apitoken.ErrNoGrace
+		}
+		if err := mustAffect(tx.ExecContext(ctx, d.Rebind(`UPDATE api_tokens SET grace_ends_at = ?, updated_at = ? WHERE id = ?`), now, now, id)); err != nil {
+			return err
+		}
+		if err := d.notifyTokenChange(ctx, tx, hashes[1:]...); err != nil {
+			return err
+		}
+		if after, _, err = d.tokenWhere(ctx, tx, "id = ?", id); err != nil {
+			return err
+		}
+		return d.recordTokenChange(ctx, tx, describe, &before, &after)
+	})
+	if errors.Is(err, apitoken.ErrNoGrace) {
+		return apitoken.Token{}, nil, err
+	}
+	if err != nil {
+		return apitoken.Token{}, nil, tokenErr("end grace", err)
+	}
+	return after, hashes[1:], nil
 }

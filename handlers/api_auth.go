@@ -13,6 +13,9 @@ import (
 	"github.com/tokenadmin/tokenadmin/ratelimit"
 )
 
+// HeaderTokenExpires carries the expiry of the key a request used.
+const HeaderTokenExpires = "Tokenadmin-Token-Expires"
+
 // realm names us in WWW-Authenticate, as RFC 6750 §3 asks.
 const realm = `Bearer realm="tokenadmin"`
 
@@ -120,7 +123,7 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_request"`)
 		}
 		ctx := c.Request().Context()
-		tok, err := s.verifier.Verify(ctx, key)
+		tok, err := s.verifier.VerifyFrom(ctx, key, c.RealIP(), c.Request().UserAgent())
 		switch {
 		case errors.Is(err, apitoken.ErrInvalidKey):
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_token"`)
@@ -128,6 +131,10 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			s.keyGuard.Count(tok.ID, apitoken.OutcomeRefused)
 			setRateHeaders(c, s.keyGuard.Peek(tok))
 			return unauthorized("Token expired", realm+`, error="invalid_token", error_description="The access token expired"`)
+		case errors.Is(err, apitoken.ErrDisabled):
+			s.keyGuard.Count(tok.ID, apitoken.OutcomeRefused)
+			setRateHeaders(c, s.keyGuard.Peek(tok))
+			return unauthorized("Token disabled", realm+`, error="invalid_token", error_description="The access token is paused"`)
 		case err != nil:
 			return storeUnavailable()
 		}
@@ -150,6 +157,11 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 				msg = "Quota exhausted"
 			}
 			return &apiError{Status: http.StatusTooManyRequests, Name: "RateLimitError", Message: msg}
+		}
+		if tok.ExpiresAt != nil {
+			// Every answer to a key that expires says when, as GitHub's
+			// does, so that clients can rotate before it happens.
+			c.Response().Header().Set(HeaderTokenExpires, tok.ExpiresAt.UTC().Format(time.RFC3339))
 		}
 		c.Set(ctxToken, tok)
 		c.Set(ctxVerdict, v)

@@ -51,6 +51,12 @@ type RoleStore interface {
 type TokenStore interface {
 	TokenPage(ctx context.Context, q apitoken.ListQuery) (apitoken.Page, error)
 	TokenByID(ctx context.Context, id int64) (apitoken.Token, error)
+	// TokenClients are the last client addresses and agents a token was
+	// used from, most recent first.
+	TokenClients(ctx context.Context, id int64) ([]apitoken.Client, error)
+	// CountTokensExpiring counts the tokens that have not expired at now
+	// and expire by by.
+	CountTokensExpiring(ctx context.Context, now, by time.Time) (apitoken.Count, error)
 }
 
 // AuditStore appends to the audit log and reads it back; it offers no way

@@ -41,7 +41,21 @@ func (s *server) tokensIndex(c echo.Context) error {
 	// cursor does not parse, by position.
 	q.After, q.Before = c.QueryParam("after"), c.QueryParam("before")
 	q.Offset = (page - 1) * q.Limit
+	now := s.now()
+	filter := c.QueryParam("filter")
+	switch filter {
+	case views.FilterPaused:
+		q.Filter = apitoken.ListFilter{Paused: true}
+	case views.FilterExpiring:
+		q.Filter = apitoken.ExpiringWithin(now, expiringSoon)
+	default:
+		filter = ""
+	}
 	res, err := s.store.TokenPage(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	expiring, err := s.store.CountTokensExpiring(c.Request().Context(), now, now.Add(expiringSoon))
 	if err != nil {
 		return err
 	}
@@ -52,7 +66,8 @@ func (s *server) tokensIndex(c echo.Context) error {
 		TotalAtLeast: res.Total.Kind == apitoken.CountAtLeast,
 		HasPrev:      res.HasPrev, HasNext: res.HasNext,
 		FirstCursor: res.First, LastCursor: res.Last,
-		Search: q.Search, Sort: q.Sort, Desc: q.Desc,
+		Search: q.Search, Sort: q.Sort, Desc: q.Desc, Filter: filter,
+		Expiring: expiring.N, ExpiringMore: expiring.Kind != apitoken.CountExact,
 		CanCreate: access.Can(me, access.TokensCreate),
 		CanUpdate: access.Can(me, access.TokensUpdate),
 		CanDelete: access.Can(me, access.TokensDelete),
@@ -60,12 +75,11 @@ func (s *server) tokensIndex(c echo.Context) error {
 	if !v.TotalAtLeast {
 		v.Pages = max((v.Total+q.Limit-1)/q.Limit, page)
 	}
-	now := s.now()
 	for _, t := range tokens {
 		v.Rows = append(v.Rows, views.TokenRowView{
 			ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
 			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
-			Expired: t.Expired(now), ExpiringSoon: t.ExpiresWithin(now, expiringSoon),
+			Expired: t.Expired(now), ExpiringSoon: t.ExpiresWithin(now, expiringSoon), Paused: t.Paused,
 		})
 	}
 	return s.render(c, http.StatusOK, views.TokensPage(v), views.TokensContent(v))
@@ -101,6 +115,8 @@ func (s *server) tokenForm(c echo.Context) views.TokenFormView {
 	f.NeedsReauth = !s.recentlyAuthenticated(c)
 	f.CanRegenerate = access.Can(me, access.TokensRegenerate)
 	f.CanDelete = access.Can(me, access.TokensDelete)
+	f.CanPause = access.Can(me, access.TokensUpdate)
+	f.LifetimeRule = s.tokens.Policy.Rule()
 	return f
 }
 
@@ -109,8 +125,17 @@ func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenF
 	f.ID, f.Title, f.Name, f.Description, f.Type = t.ID, t.Name, t.Name, t.Description, string(t.Type)
 	f.Permissions = t.Permissions
 	f.KeyHint, f.CreatedAt, f.LastUsedAt, f.ExpiresAt = t.KeyHint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt
-	f.Expired = t.Expired(s.now())
+	now := s.now()
+	f.Expired = t.Expired(now)
 	f.CanWrite = t.CanWrite()
+	f.Paused = t.Paused
+	f.OldKey = nil
+	if o := t.OldKey; o != nil {
+		f.OldKey = &views.OldKeyView{
+			Hint: o.Hint, GraceEndsAt: o.GraceEndsAt, InGrace: o.InGrace(now), Remaining: o.GraceEndsAt.Sub(now),
+			LastUsedAt: o.LastUsedAt, Requests: o.Requests, RefusedAt: o.RefusedAt, Refused: o.Refused,
+		}
+	}
 	f.Orphans = nil
 	for _, p := range t.Permissions {
 		if !s.registry.KnownAction(p) {
@@ -139,7 +164,7 @@ func tokenInput(c echo.Context) apitoken.Input {
 
 func (s *server) tokenNew(c echo.Context) error {
 	f := s.tokenForm(c)
-	f.Type, f.Duration = string(apitoken.ReadOnly), string(apitoken.Days30)
+	f.Type, f.Duration = string(apitoken.ReadOnly), string(s.tokens.Policy.Default())
 	return s.render(c, http.StatusOK, views.TokenCreatePage(f), views.TokenCreateContent(f))
 }
 
@@ -191,7 +216,10 @@ func (s *server) tokenCreate(c echo.Context) error {
 // the session or cached; htmx is told the token's own URL, so a reload is
 // a plain GET that shows no key.
 func (s *server) reveal(c echo.Context, status int, tok apitoken.Token, key string) error {
-	f := s.withToken(s.tokenForm(c), tok)
+	f, err := s.tokenPage(c, tok)
+	if err != nil {
+		return err
+	}
 	f.Reveal = key
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "no-store")
@@ -221,7 +249,10 @@ func (s *server) tokenEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := s.withToken(s.tokenForm(c), t)
+	f, err := s.tokenPage(c, t)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, views.TokenEditPage(f), views.TokenEditContent(f))
 }
 
@@ -260,7 +291,10 @@ func (s *server) tokenUpdate(c echo.Context) error {
 	if !wantsFragment(c) {
 		return s.redirect(c, views.TokenURL(t.ID, ""))
 	}
-	f := s.withToken(s.tokenForm(c), updated)
+	f, err := s.tokenPage(c, updated)
+	if err != nil {
+		return err
+	}
 	return s.render(c, http.StatusOK, nil, views.TokenEditContent(f))
 }
 
@@ -286,7 +320,11 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 		form := views.RegenerateConfirmForm(t.ID, t.Name, true, p.message)
 		return s.render(c, p.status, views.ConfirmPage("Regenerate token", form), views.ConfirmCard(form))
 	}
-	tok, key, err := s.tokens.Regenerate(c.Request().Context(), s.actor(c), t.ID)
+	grace, err := apitoken.ParseGrace(c.FormValue("grace"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "Choose when the old key stops working: now, in 1 hour, in 24 hours or in 7 days.")
+	}
+	tok, key, err := s.tokens.Rotate(c.Request().Context(), s.actor(c), t.ID, grace)
 	if errors.Is(err, apitoken.ErrNotFound) {
 		return echo.NewHTTPError(http.StatusNotFound, "This token does not exist. It may have been deleted.")
 	}
@@ -294,8 +332,12 @@ func (s *server) tokenRegenerate(c echo.Context) error {
 		return err
 	}
 	me, _ := currentAdmin(c)
-	s.log.Info("api token regenerated", "token_id", t.ID, "admin_id", me.ID)
-	s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” regenerated. The old key no longer works.")
+	s.log.Info("api token regenerated", "token_id", t.ID, "admin_id", me.ID, "grace", string(grace))
+	if end := tok.GraceEndsAt(s.now()); end != nil {
+		s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” has a new key. The old key keeps working until "+views.ExactTime(*end)+".")
+	} else {
+		s.flash(c, views.FlashSuccess, "Token “"+tok.Name+"” regenerated. The old key no longer works.")
+	}
 	return s.reveal(c, http.StatusCreated, tok, key)
 }
 

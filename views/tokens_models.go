@@ -20,6 +20,7 @@ type TokenRowView struct {
 	ExpiresAt    *time.Time
 	Expired      bool
 	ExpiringSoon bool
+	Paused       bool
 }
 
 // TokensPageView is the tokens list with its search, sort and page.
@@ -39,9 +40,14 @@ type TokensPageView struct {
 	Search                  string
 	Sort                    string // name | created | last_used
 	Desc                    bool
-	CanCreate               bool
-	CanUpdate               bool
-	CanDelete               bool
+	Filter                  string // "", FilterPaused or FilterExpiring
+	// Expiring is how many tokens expire within 7 days (more than that
+	// when ExpiringMore), for the banner.
+	Expiring     int
+	ExpiringMore bool
+	CanCreate    bool
+	CanUpdate    bool
+	CanDelete    bool
 }
 
 // SortURL is the list URL that sorts by column, flipping the direction
@@ -107,6 +113,22 @@ func Thousands(n int) string {
 	return s
 }
 
+// List filters (the filter query parameter).
+const (
+	FilterPaused   = "paused"
+	FilterExpiring = "expiring"
+)
+
+// Filters are the list's filters with their labels, in display order.
+var Filters = []struct{ Value, Label string }{
+	{"", "All tokens"},
+	{FilterPaused, "Paused"},
+	{FilterExpiring, "Expiring within 7 days"},
+}
+
+// ExpiringURL lists the tokens that expire within 7 days.
+const ExpiringURL = TokensURL + "?sort=name&filter=" + FilterExpiring
+
 func (v TokensPageView) listURL(sort string, desc bool, search string, page int) string {
 	u := TokensURL + "?sort=" + sort
 	if desc {
@@ -114,6 +136,9 @@ func (v TokensPageView) listURL(sort string, desc bool, search string, page int)
 	}
 	if search != "" {
 		u += "&q=" + urlQueryEscape(search)
+	}
+	if v.Filter != "" {
+		u += "&filter=" + urlQueryEscape(v.Filter)
 	}
 	if page > 1 {
 		u += "&page=" + strconv.Itoa(page)
@@ -176,6 +201,39 @@ type TokenFormView struct {
 
 	// Reveal is the key, set only in the answer to create or regenerate.
 	Reveal string
+
+	// Lifecycle: pause, the old key of a rotation, where the key was used.
+	Paused   bool
+	CanPause bool // the viewer may pause and resume (api-tokens.update)
+	OldKey   *OldKeyView
+	Clients  []ClientView
+	// LifetimeRule says what the lifetime policy allows ("" when it
+	// allows everything).
+	LifetimeRule string
+}
+
+// OldKeyView is the key a rotation replaced: while its grace lasts, a
+// countdown and its use, so the admin sees the cut-over; after it, the
+// attempts that were refused.
+type OldKeyView struct {
+	Hint        string
+	GraceEndsAt time.Time
+	InGrace     bool
+	// Remaining is how long the grace still lasts at render time (the
+	// countdown starts from it, whatever the browser's clock says).
+	Remaining  time.Duration
+	LastUsedAt *time.Time
+	Requests   int64
+	RefusedAt  *time.Time
+	Refused    int64
+}
+
+// ClientView is a client address and agent a key was used from.
+type ClientView struct {
+	Address   string
+	UserAgent string
+	FirstSeen time.Time
+	LastSeen  time.Time
 }
 
 // Checked reports whether action shows ticked: what the server allows for

@@ -26,7 +26,7 @@ Usage:
   tokenadmin [serve] [flags]      start the server (the default)
   tokenadmin migrate [flags]      apply pending database migrations and exit
   tokenadmin admin create [flags] add an admin account
-  tokenadmin token create|list|regenerate|delete
+  tokenadmin token create|list|regenerate|rotate|end-grace|pause|resume|delete
                                   mint and manage API tokens from scripts
 
 Run "tokenadmin COMMAND --help" for a command's flags.

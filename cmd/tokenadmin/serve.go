@@ -61,7 +61,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer d.Close()
-	tokens := newTokenService(d, secret, registry)
+	tokens := newTokenService(d, secret, registry, cfg.TokenLifetime)
 	cache, err := watchTokens(ctx, d, tokens, cfg.TokenCacheSize, log)
 	if err != nil {
 		return err

@@ -23,14 +23,22 @@ const tokenUsage = `Usage:
                           [--allow-ip CIDR]... [--rate N/s|N/m] [--quota N [--refill daily|monthly]] [--json]
   tokenadmin token update ID [--name N] [--description D] [--allow-ip CIDR]... [--rate N/s|N/m]
                           [--quota N] [--refill never|daily|monthly] [--json]
-  tokenadmin token list [--json]
-  tokenadmin token regenerate ID
-  tokenadmin token delete ID
+  tokenadmin token list [--expiring 7d] [--json]
+  tokenadmin token regenerate ID [--json]
+  tokenadmin token rotate ID --grace 0|1h|24h|7d [--json]
+  tokenadmin token end-grace ID [--json]
+  tokenadmin token pause ID [--json]
+  tokenadmin token resume ID [--json]
+  tokenadmin token delete ID [--json]
 
-create and regenerate print the new key alone on stdout, so that
+create, regenerate and rotate print the new key alone on stdout, so that
 TOKEN=$(tokenadmin token create ...) works; it is never shown again.
 update changes only what is given: --allow-ip replaces the whole list
 (--allow-ip '' empties it), --rate '' and --quota '' remove the limit.
+rotate keeps the old key working for the grace (0: it stops at once, as
+regenerate); end-grace stops it now. A paused token's key gets 401 "Token
+disabled" until resume, which brings back the same key. --json prints the
+token as JSON (with "accessKey" once, after create, regenerate and rotate).
 `
 
 func runToken(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -45,7 +53,7 @@ func runToken(ctx context.Context, args []string, getenv func(string) string, st
 		return runTokenList(ctx, args[1:], getenv, stdout, stderr)
 	case "update":
 		return runTokenUpdate(ctx, args[1:], getenv, stdout, stderr)
-	case "regenerate", "delete":
+	case "regenerate", "rotate", "end-grace", "pause", "resume", "delete":
 		return runTokenByID(ctx, args[0], args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, tokenUsage)
@@ -91,7 +99,7 @@ func openTokenEnv(ctx context.Context, flags *config.Flags, getenv func(string) 
 	if err != nil {
 		return nil, err
 	}
-	return &tokenEnv{db: d, service: newTokenService(d, secret, registry)}, nil
+	return &tokenEnv{db: d, service: newTokenService(d, secret, registry, cfg.TokenLifetime)}, nil
 }
 
 // tokenJSON is a token as the CLI prints it: never a key, except once,
@@ -109,6 +117,9 @@ type tokenJSON struct {
 	AllowedIPs  []string   `json:"allowedIps"`
 	RateLimit   *string    `json:"rateLimit"` // "10/s"
 	Quota       *quotaJSON `json:"quota"`
+	Paused      bool       `json:"paused"`
+	// GraceEndsAt is set while a rotated-out key still works.
+	GraceEndsAt *time.Time `json:"graceEndsAt,omitempty"`
 	AccessKey   string     `json:"accessKey,omitempty"`
 }
 
@@ -127,7 +138,7 @@ func toJSON(t apitoken.Token) tokenJSON {
 	}
 	j := tokenJSON{ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), Permissions: perms,
 		ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
-		AllowedIPs: t.AllowedIPs.Strings()}
+		AllowedIPs: t.AllowedIPs.Strings(), Paused: t.Paused, GraceEndsAt: t.GraceEndsAt(time.Now())}
 	if t.RateLimit != nil {
 		r := t.RateLimit.String()
 		j.RateLimit = &r
@@ -140,6 +151,13 @@ func toJSON(t apitoken.Token) tokenJSON {
 		}
 	}
 	return j
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // guardFlags are the guardrail flags of create and update.
@@ -213,8 +231,19 @@ func runTokenList(ctx context.Context, args []string, getenv func(string) string
 	fs := newFlagSet("token list", tokenUsage+"\nFlags:\n", stderr)
 	flags := config.Bind(fs)
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	expiring := fs.String("expiring", "", "only tokens that have not expired and expire within this many days, e.g. 7d")
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
+	}
+	var filter apitoken.ListFilter
+	if *expiring != "" {
+		n, err := strconv.Atoi(strings.TrimSuffix(*expiring, "d"))
+		if err != nil || !strings.HasSuffix(*expiring, "d") || n < 1 || n > 36500 {
+			fmt.Fprintf(stderr, "token list: --expiring: %q is not a number of days such as 7d\n", *expiring)
+			fs.Usage()
+			return usageError{"bad --expiring"}
+		}
+		filter = apitoken.ExpiringWithin(time.Now(), time.Duration(n)*24*time.Hour)
 	}
 	env, err := openTokenEnv(ctx, flags, getenv, stderr)
 	if err != nil {
@@ -224,7 +253,7 @@ func runTokenList(ctx context.Context, args []string, getenv func(string) string
 	// Page by cursor: each page is one index range scan, however many
 	// tokens there are.
 	var all []apitoken.Token
-	q := apitoken.ListQuery{Sort: apitoken.SortName, Limit: 500}
+	q := apitoken.ListQuery{Sort: apitoken.SortName, Limit: 500, Filter: filter}
 	for {
 		page, err := env.db.TokenPage(ctx, q)
 		if err != nil {
@@ -241,16 +270,27 @@ func runTokenList(ctx context.Context, args []string, getenv func(string) string
 		for _, t := range all {
 			out = append(out, toJSON(t))
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return printJSON(stdout, out)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tKEY\tEXPIRES\tLAST USED")
+	fmt.Fprintln(tw, "ID\tNAME\tTYPE\tKEY\tEXPIRES\tLAST USED\tSTATE")
 	for _, t := range all {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Type, t.KeyHint, timeOr(t.ExpiresAt, "never"), timeOr(t.LastUsedAt, "never"))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Type, t.KeyHint, timeOr(t.ExpiresAt, "never"), timeOr(t.LastUsedAt, "never"), state(t))
 	}
 	return tw.Flush()
+}
+
+// state is a token's lifecycle state in the list's table.
+func state(t apitoken.Token) string {
+	switch {
+	case t.Paused:
+		return "paused"
+	case t.Expired(time.Now()):
+		return "expired"
+	case t.InGrace(time.Now()):
+		return "old key until " + t.OldKey.GraceEndsAt.UTC().Format(time.RFC3339)
+	}
+	return "active"
 }
 
 func timeOr(t *time.Time, none string) string {
@@ -260,25 +300,45 @@ func timeOr(t *time.Time, none string) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// byIDUsage is each ID subcommand's usage line.
+var byIDUsage = map[string]string{
+	"regenerate": "Usage: tokenadmin token regenerate ID [--json]\n\nA new key replaces the current one, which stops working at once.\n",
+	"rotate":     "Usage: tokenadmin token rotate ID --grace 0|1h|24h|7d [--json]\n\nA new key replaces the current one, which keeps working for the grace.\n",
+	"end-grace":  "Usage: tokenadmin token end-grace ID [--json]\n\nThe old key of the last rotation stops working now.\n",
+	"pause":      "Usage: tokenadmin token pause ID [--json]\n\nThe key gets 401 \"Token disabled\" until resume.\n",
+	"resume":     "Usage: tokenadmin token resume ID [--json]\n\nThe same key works again.\n",
+	"delete":     "Usage: tokenadmin token delete ID [--json]\n\nThe token is removed for good; its key fails at once.\n",
+}
+
 func runTokenByID(ctx context.Context, verb string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token "+verb, "Usage: tokenadmin token "+verb+" ID\n\nFlags:\n", stderr)
+	fs := newFlagSet("token "+verb, byIDUsage[verb]+"\nFlags:\n", stderr)
 	flags := config.Bind(fs)
+	asJSON := fs.Bool("json", false, "print the token as JSON")
+	var grace *string
+	if verb == "rotate" {
+		grace = fs.String("grace", "", "how long the old key keeps working: 0, 1h, 24h or 7d (required)")
+	}
 	// The ID may come before or after the flags.
 	var idArg string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		idArg, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil
+			}
+			return usageError{err.Error()}
 		}
-		return usageError{err.Error()}
-	}
-	if idArg == "" && fs.NArg() == 1 {
-		idArg = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		fs.Usage()
-		return usageError{"token " + verb + ": one ID"}
+		if fs.NArg() == 0 {
+			break
+		}
+		if idArg != "" {
+			fs.Usage()
+			return usageError{"token " + verb + ": one ID"}
+		}
+		// The ID between flags: the flags after it are parsed too.
+		idArg, args = fs.Arg(0), fs.Args()[1:]
 	}
 	id, err := strconv.ParseInt(idArg, 10, 64)
 	if err != nil || id <= 0 {
@@ -286,33 +346,62 @@ func runTokenByID(ctx context.Context, verb string, args []string, getenv func(s
 		fs.Usage()
 		return usageError{"bad ID"}
 	}
+	g := apitoken.GraceNone
+	if grace != nil {
+		if *grace == "" {
+			fmt.Fprintln(stderr, "token rotate: --grace is required (0, 1h, 24h or 7d)")
+			fs.Usage()
+			return usageError{"missing --grace"}
+		}
+		if g, err = apitoken.ParseGrace(*grace); err != nil {
+			fmt.Fprintf(stderr, "token rotate: --grace: %v\n", err)
+			fs.Usage()
+			return usageError{"bad --grace"}
+		}
+	}
 	env, err := openTokenEnv(ctx, flags, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer env.db.Close()
+	by, svc := cliActor(getenv), env.service
+	var tok apitoken.Token
+	var key, done string
 	switch verb {
-	case "regenerate":
-		_, key, err := env.service.Regenerate(ctx, cliActor(getenv), id)
-		if errors.Is(err, apitoken.ErrNotFound) {
-			return fmt.Errorf("no token with ID %d", id)
-		}
-		if err != nil {
-			return err
-		}
+	case "regenerate", "rotate":
+		tok, key, err = svc.Rotate(ctx, by, id, g)
+	case "end-grace":
+		tok, err = svc.EndGrace(ctx, by, id)
+		done = "the old key of token %d no longer works"
+	case "pause":
+		tok, err = svc.Pause(ctx, by, id)
+		done = "paused token %d"
+	case "resume":
+		tok, err = svc.Resume(ctx, by, id)
+		done = "resumed token %d"
+	default:
+		tok, err = svc.Delete(ctx, by, id)
+		done = "deleted token %d"
+	}
+	switch {
+	case errors.Is(err, apitoken.ErrNotFound):
+		return fmt.Errorf("no token with ID %d", id)
+	case errors.Is(err, apitoken.ErrNoGrace):
+		return fmt.Errorf("token %d has no old key that still works", id)
+	case err != nil:
+		return err
+	}
+	if *asJSON {
+		j := toJSON(tok)
+		j.AccessKey = key
+		return printJSON(stdout, j)
+	}
+	if key != "" {
 		_, err = fmt.Fprintln(stdout, key)
 		return err
-	default:
-		_, err := env.service.Delete(ctx, cliActor(getenv), id)
-		if errors.Is(err, apitoken.ErrNotFound) {
-			return fmt.Errorf("no token with ID %d", id)
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "deleted token %d\n", id)
-		return nil
 	}
+	fmt.Fprintf(stderr, done+"\n", id)
+	return nil
 }
 
 // runTokenUpdate changes what its flags give and keeps the rest.

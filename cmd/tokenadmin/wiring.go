@@ -66,9 +66,12 @@ func openServingDB(ctx context.Context, cfg config.Config, registry *content.Reg
 const revocationPoll = 250 * time.Millisecond
 
 // newTokenService wires the one token service the admin and the CLI share.
-func newTokenService(d *db.DB, secret []byte, registry *content.Registry) *apitoken.Service {
+// The lifetime policy applies to both.
+func newTokenService(d *db.DB, secret []byte, registry *content.Registry, lifetime config.Lifetime) *apitoken.Service {
 	hasher := apitoken.NewHasher(config.DeriveKey(secret, config.PurposeTokenHash))
-	return apitoken.NewService(d, hasher, registry.KnownAction, time.Now)
+	s := apitoken.NewService(d, hasher, registry.KnownAction, time.Now)
+	s.Policy = apitoken.Policy{MaxLifetime: lifetime.Max, NoUnlimited: lifetime.NoUnlimited}
+	return s
 }
 
 // watchTokens puts the verification cache in front of the store and keeps

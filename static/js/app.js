@@ -238,6 +238,37 @@
     closeDialog(closest(source, 'dialog'));
   });
 
+  // --- Grace countdown ---------------------------------------------------
+
+  // The server renders how many milliseconds the old key's grace has left
+  // (its clock, not the browser's, decides); the page counts down from
+  // when it was rendered. Each element remembers its own deadline, so a
+  // swapped-in panel starts afresh.
+  var deadlines = new WeakMap();
+
+  function pad2(n) { return n < 10 ? '0' + n : String(n); }
+
+  function countdownText(ms) {
+    if (ms <= 0) return 'Grace ended';
+    var s = Math.ceil(ms / 1000);
+    var days = Math.floor(s / 86400), hours = Math.floor(s % 86400 / 3600);
+    var mins = Math.floor(s % 3600 / 60), secs = s % 60;
+    if (days > 0) return days + 'd ' + hours + 'h';
+    if (hours > 0) return hours + 'h ' + pad2(mins) + 'm';
+    return mins + 'm ' + pad2(secs) + 's';
+  }
+
+  function tickCountdowns() {
+    each(document, '[data-countdown-ms]', function (el) {
+      if (!deadlines.has(el)) {
+        deadlines.set(el, Date.now() + parseInt(el.getAttribute('data-countdown-ms'), 10));
+      }
+      var text = countdownText(deadlines.get(el) - Date.now());
+      if (el.textContent !== text) el.textContent = text;
+    });
+  }
+  window.setInterval(tickCountdowns, 1000);
+
   document.addEventListener('htmx:load', init);
   document.addEventListener('htmx:afterSettle', init);
   // Back/forward cache and form restoration can change checkbox states
