@@ -158,6 +158,8 @@ type fakeUsageStore struct {
 	reads   int
 	fail    error
 	batches int
+	life    map[int64]Usage // the lifecycle news of every batch, merged
+	last    UsageBatch
 }
 
 func newFakeUsageStore() *fakeUsageStore {
@@ -171,6 +173,17 @@ func (f *fakeUsageStore) RecordUsage(_ context.Context, b UsageBatch) (map[int64
 		return nil, f.fail
 	}
 	f.batches++
+	f.last = b
+	for id, u := range b.Lifecycle {
+		if f.life == nil {
+			f.life = map[int64]Usage{}
+		}
+		cur := f.life[id]
+		cur.OldKeyRequests += u.OldKeyRequests
+		cur.Refused += u.Refused
+		cur.Clients = append(cur.Clients, u.Clients...)
+		f.life[id] = cur
+	}
 	for k, c := range b.Counts {
 		cur := f.counts[k]
 		cur.merge(c)

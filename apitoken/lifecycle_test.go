@@ -292,3 +292,54 @@ func BenchmarkVerifyFrom(b *testing.B) {
 		}
 	}
 }
+
+// TestUsageJoinedBatch: the old key's use, refused attempts and clients
+// of issue 12 go in the same batch (one RecordUsage, one transaction) as
+// the counts and last use of issue 13; a failed flush keeps all of them
+// for the next; the 100,000 bound holds for both.
+func TestUsageJoinedBatch(t *testing.T) {
+	st := newFakeUsageStore()
+	u := NewUsageRecorder(st)
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	u.Use(1, t0, true, "192.0.2.1", "curl/8")
+	u.Count(1, t0, OutcomeOK)
+	u.Refuse(2, t0, "192.0.2.2", "old")
+	u.Count(2, t0, OutcomeRefused)
+	u.Use(3, t0, false, "", "")
+	st.fail = errors.New("down")
+	if err := u.Flush(t.Context()); err == nil {
+		t.Fatal("flush with the store down: got nil")
+	}
+	st.fail = nil
+	if err := u.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if st.batches != 1 {
+		t.Fatalf("batches: got %d, want 1", st.batches)
+	}
+	b := st.last
+	if len(b.LastUsed) != 2 || !b.LastUsed[1].Equal(t0) || !b.LastUsed[3].Equal(t0) {
+		t.Errorf("last used: got %v, want tokens 1 and 3 (2 was only refused)", b.LastUsed)
+	}
+	if len(b.Lifecycle) != 2 || b.Lifecycle[1].OldKeyRequests != 1 || len(b.Lifecycle[1].Clients) != 1 || b.Lifecycle[2].Refused != 1 {
+		t.Errorf("lifecycle: got %+v, want token 1's old-key use and client, token 2's refusal", b.Lifecycle)
+	}
+	if _, ok := b.Lifecycle[3]; ok {
+		t.Errorf("token 3 has nothing but a last use: got it in Lifecycle")
+	}
+	if c := st.counts[UsageKey{1, Day(t0)}]; c.OK != 1 {
+		t.Errorf("counts in the same batch: got %+v", st.counts)
+	}
+	if u.Pending() != 0 {
+		t.Errorf("pending after flush: %d", u.Pending())
+	}
+
+	small := NewBoundedUsageRecorder(newFakeUsageStore(), 2)
+	small.Use(1, t0, true, "a", "")
+	small.Refuse(2, t0, "b", "")
+	small.Use(3, t0, true, "c", "")
+	small.Refuse(4, t0, "d", "")
+	if small.Pending() != 2 || small.Dropped() != 2 {
+		t.Errorf("bounded at 2: got %d pending, %d dropped, want 2 and 2", small.Pending(), small.Dropped())
+	}
+}

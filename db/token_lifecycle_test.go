@@ -264,3 +264,39 @@ func TestTokenListFilters(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordUsageLifecycle: the recorder's joined batch writes the old
+// key's use and the clients in the same transaction as the counts.
+func TestRecordUsageLifecycle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		tok := mustCreateToken(t, d, newTok("Joined"))
+		end := tokBase.Add(time.Hour)
+		if _, _, err := d.RotateToken(ctx, tok.ID, apitoken.Rotation{Hash: tokHash(), Hint: "tka_…0002", GraceEndsAt: &end, Now: tokBase}, dbtest.TokenChange()); err != nil {
+			t.Fatal(err)
+		}
+		used := tokBase.Add(10 * time.Minute)
+		client := apitoken.Client{Address: "192.0.2.9", UserAgent: "joined", FirstSeen: used, LastSeen: used}
+		_, err := d.RecordUsage(ctx, apitoken.UsageBatch{
+			LastUsed:  map[int64]time.Time{tok.ID: used},
+			Lifecycle: map[int64]apitoken.Usage{tok.ID: {LastUsed: used, OldKeyLastUsed: used, OldKeyRequests: 2, Clients: []apitoken.Client{client}}},
+			Counts:    map[apitoken.UsageKey]apitoken.Counts{{Token: tok.ID, Day: apitoken.Day(used)}: {OK: 2}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := mustTokenByID(t, d, tok.ID)
+		assertTime(t, "last used", got.LastUsedAt, &used)
+		if got.OldKey == nil || got.OldKey.Requests != 2 {
+			t.Errorf("old key: got %+v, want 2 requests", got.OldKey)
+		}
+		seen, err := d.TokenClients(ctx, tok.ID)
+		if err != nil || len(seen) != 1 || seen[0].Address != "192.0.2.9" {
+			t.Errorf("clients: got %v, %v", seen, err)
+		}
+		days, err := d.TokensUsage(ctx, []int64{tok.ID}, apitoken.Day(used))
+		if err != nil || len(days[tok.ID]) != 1 || days[tok.ID][0].OK != 2 {
+			t.Errorf("counts: got %v, %v", days, err)
+		}
+	})
+}
