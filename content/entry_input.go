@@ -3,12 +3,14 @@ package content
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -131,6 +133,10 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 			}
 			continue
 		}
+		if msg, ok := castError(a, v); ok {
+			errs = append(errs, FieldError{Path: []string{a.Name}, Message: a.Name + " " + msg, NullValue: true})
+			continue
+		}
 		typed, msg := convertInput(a, v)
 		if msg == "" {
 			msg = checkInput(a, typed)
@@ -145,6 +151,75 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 		return nil, NewFieldValidationError(errs...)
 	}
 	return out, nil
+}
+
+// castError is yup's message for a value a number attribute cannot be
+// cast to a number: Strapi validates with yup's number(), which casts a
+// string or a boolean with JavaScript's rules and, when that gives NaN,
+// fails with a typeError whose value (NaN) JSON writes as null. Values
+// that cast to a number go on to the usual checks.
+func castError(a Attribute, v any) (string, bool) {
+	switch a.Type {
+	case TypeInteger, TypeFloat, TypeDecimal:
+	default:
+		return "", false
+	}
+	var shown string
+	switch x := v.(type) {
+	case string:
+		if jsNumberFromString(x) {
+			return "", false
+		}
+		shown = `"` + x + `"`
+	case bool:
+		shown = strconv.FormatBool(x)
+	default:
+		return "", false
+	}
+	return "must be a `number` type, but the final value was: `NaN` (cast from the value `" + shown + "`).", true
+}
+
+// jsNumberFromString reports whether yup's number cast of s is not NaN:
+// white space removed, the empty string is NaN, otherwise JavaScript's
+// unary plus (decimal, exponent, 0x/0o/0b, Infinity).
+func jsNumberFromString(s string) bool {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '\ufeff' {
+			return -1
+		}
+		return r
+	}, s)
+	if s == "" {
+		return false
+	}
+	switch strings.TrimLeft(s, "+-") {
+	case "Infinity":
+		return true
+	}
+	if len(s) > 2 && s[0] == '0' {
+		base := 0
+		switch s[1] {
+		case 'x', 'X':
+			base = 16
+		case 'o', 'O':
+			base = 8
+		case 'b', 'B':
+			base = 2
+		}
+		if base != 0 {
+			_, ok := new(big.Int).SetString(s[2:], base)
+			return ok
+		}
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.eE+-", r) }) {
+		return false // ParseFloat also reads "inf", "nan", "1_0" and hex floats
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		return errors.As(err, &ne) && ne.Err == strconv.ErrRange
+	}
+	return true
 }
 
 func requiredError(a Attribute) FieldError {

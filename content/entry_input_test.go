@@ -183,6 +183,17 @@ func TestParseEntryInputFieldErrors(t *testing.T) {
 		{`{"data":{"startsAt":"2024-03-04 05:06:07"}}`, true, "startsAt must be a valid datetime (RFC 3339)", "2024-03-04 05:06:07"},
 		{`{"data":{"code":"a b"}}`, true, `code must match the following: "/^[A-Za-z0-9-_.~]*$/"`, "a b"},
 		{`{"data":{"code":"abcdefghi"}}`, true, "code must be at most 8 characters", "abcdefghi"},
+		// yup's cast errors: a string or boolean that is NaN as a number.
+		{`{"data":{"views":"abc"}}`, true, "views must be a `number` type, but the final value was: `NaN` (cast from the value `\"abc\"`).", nil},
+		{`{"data":{"views":""}}`, true, "views must be a `number` type, but the final value was: `NaN` (cast from the value `\"\"`).", nil},
+		{`{"data":{"views":true}}`, true, "views must be a `number` type, but the final value was: `NaN` (cast from the value `true`).", nil},
+		{`{"data":{"views":"1e"}}`, true, "views must be a `number` type, but the final value was: `NaN` (cast from the value `\"1e\"`).", nil},
+		{`{"data":{"views":"inf"}}`, true, "views must be a `number` type, but the final value was: `NaN` (cast from the value `\"inf\"`).", nil},
+		{`{"data":{"price":"x1"}}`, true, "price must be a `number` type, but the final value was: `NaN` (cast from the value `\"x1\"`).", nil},
+		{`{"data":{"ratio":false}}`, true, "ratio must be a `number` type, but the final value was: `NaN` (cast from the value `false`).", nil},
+		// Strings JavaScript reads as numbers are not cast errors.
+		{`{"data":{"views":" 0x10 "}}`, true, "views must be an integer", " 0x10 "},
+		{`{"data":{"views":"-Infinity"}}`, true, "views must be an integer", "-Infinity"},
 	}
 	for _, tt := range tests {
 		_, err := ParseEntryInput(ct, []byte(tt.body), tt.partial)
@@ -240,7 +251,7 @@ func TestParseEntryInputAggregate(t *testing.T) {
 		t.Errorf("message: got %q, want %q", ve.Message, want)
 	}
 	// In schema order, whatever the order of the body.
-	got, _ := json.Marshal(ve.DetailsMap())
+	got, _ := json.Marshal(ve.DetailsObject())
 	want := `{"errors":[` +
 		`{"path":["name"],"message":"name must be defined.","name":"ValidationError"},` +
 		`{"path":["views"],"message":"views must be an integer","name":"ValidationError","value":1.5},` +
@@ -301,7 +312,7 @@ func TestParseEntryInputPayloadErrors(t *testing.T) {
 		if ve.Message != tt.message || !reflect.DeepEqual(ve.Details, tt.details) || len(ve.Errors) != 0 {
 			t.Errorf("%q: got %q %v %v, want %q %v and no field errors", tt.body, ve.Message, ve.Details, ve.Errors, tt.message, tt.details)
 		}
-		if got, _ := json.Marshal(ve.DetailsMap()); tt.message == missing && string(got) != "{}" {
+		if got, _ := json.Marshal(ve.DetailsObject()); tt.message == missing && string(got) != "{}" {
 			t.Errorf("%q: details JSON got %s, want {}", tt.body, got)
 		}
 	}
@@ -316,7 +327,7 @@ func TestNewFieldValidationError(t *testing.T) {
 	if two.Message != "2 errors occurred" {
 		t.Errorf("two errors: got %q, want 2 errors occurred", two.Message)
 	}
-	if got, _ := json.Marshal(NewValidationError("x", nil).DetailsMap()); string(got) != "{}" {
+	if got, _ := json.Marshal(NewValidationError("x", nil).DetailsObject()); string(got) != "{}" {
 		t.Errorf("NewValidationError(nil details): got details %s, want {}", got)
 	}
 }
@@ -416,7 +427,7 @@ func FuzzParseEntryInput(f *testing.F) {
 							t.Fatalf("ParseEntryInput(%q): got malformed field error %+v", body, fe)
 						}
 					}
-					if _, err := json.Marshal(ve.DetailsMap()); err != nil {
+					if _, err := json.Marshal(ve.DetailsObject()); err != nil {
 						t.Fatalf("ParseEntryInput(%q): details do not encode: %v", body, err)
 					}
 				default:
@@ -432,4 +443,21 @@ func FuzzParseEntryInput(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseEntryInputCastErrorJSON: a cast error's entry carries
+// "value":null, as Strapi's does (yup's NaN written by JSON.stringify).
+func TestParseEntryInputCastErrorJSON(t *testing.T) {
+	_, err := ParseEntryInput(richType(), []byte(`{"data":{"views":"abc"}}`), true)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v, want a ValidationError", err)
+	}
+	got, _ := json.Marshal(ve.DetailsObject())
+	want := `{"errors":[{"path":["views"],"message":"views must be a ` + "`number`" +
+		` type, but the final value was: ` + "`NaN`" + ` (cast from the value ` + "`" + `\"abc\"` + "`" +
+		`).","name":"ValidationError","value":null}]}`
+	if string(got) != want {
+		t.Errorf("details:\n got %s\nwant %s", got, want)
+	}
 }

@@ -488,8 +488,7 @@ func operation(ct ContentType, n OpenAPITypeNames, rt route) *OpenAPIOperation {
 		if !single {
 			op.Parameters = []*OpenAPIParameter{documentID}
 		}
-		op.Responses["204"] = &OpenAPIResponse{Description: "Deleted; no body."}
-		op.Responses["404"] = responseRef(responseNotFound)
+		op.Responses["204"] = &OpenAPIResponse{Description: "Deleted, or there was nothing to delete (as in Strapi); no body."}
 	}
 	op.Responses["401"] = responseRef(responseUnauthorized)
 	op.Responses["403"] = responseRef(responseForbidden)
@@ -785,7 +784,7 @@ func sharedResponses() map[string]*OpenAPIResponse {
 		responseBadRequest: {
 			Description: "ValidationError: an invalid query (unknown field, operator or sort key), a body " +
 				`without "data", an unknown attribute or failing attributes (details.errors). ` +
-				"SyntaxError: malformed JSON.",
+				"SyntaxError: malformed JSON. PaginationError: page and offset pagination in one query.",
 			Content: jsonContent(schemaRef(schemaError), errorExample(400, "ValidationError", "Invalid key nope",
 				map[string]any{"key": "nope", "path": nil, "source": "query", "param": "filters"})),
 		},

@@ -16,7 +16,7 @@ import (
 // and unknown-key errors, empty for a missing data payload); Errors lists
 // the failing attributes of a body, one per attribute.
 //
-// DetailsMap renders the wire "details" object from both.
+// DetailsObject renders the wire "details" object from both.
 type ValidationError struct {
 	Message string
 	Details map[string]any
@@ -26,29 +26,66 @@ type ValidationError struct {
 // Error returns the message.
 func (e *ValidationError) Error() string { return e.Message }
 
-// DetailsMap returns the "details" object of the error response: a copy
-// of Details plus "errors" when Errors is not empty. It is never nil, so
-// it always encodes as an object ({} when there is nothing to say).
-func (e *ValidationError) DetailsMap() map[string]any {
-	m := make(map[string]any, len(e.Details)+1)
-	for k, v := range e.Details {
-		m[k] = v
+// detailsKeyOrder is the order Strapi writes the details of a query or
+// body error in ({key, path, source, param}), then the limit tokenadmin
+// adds; any other key follows in sorted order.
+var detailsKeyOrder = []string{"key", "path", "source", "param", "limit", "max"}
+
+// DetailsObject returns the "details" object of the error response, keys
+// in Strapi's order: Details plus "errors" when Errors is not empty. It is
+// never nil, so it always encodes as an object ({} when there is nothing
+// to say).
+func (e *ValidationError) DetailsObject() OrderedObject {
+	o := make(OrderedObject, 0, len(e.Details)+1)
+	for _, k := range detailsKeyOrder {
+		if v, ok := e.Details[k]; ok {
+			o = append(o, Field{Key: k, Value: v})
+		}
+	}
+	var rest []string
+	for k := range e.Details {
+		if !slices.Contains(detailsKeyOrder, k) {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		o = append(o, Field{Key: k, Value: e.Details[k]})
 	}
 	if len(e.Errors) > 0 {
-		m["errors"] = e.Errors
+		o = append(o, Field{Key: "errors", Value: e.Errors})
 	}
-	return m
+	return o
 }
 
+// PaginationError is Strapi's 400 PaginationError: a query that mixes
+// page and offset pagination.
+type PaginationError struct{ Message string }
+
+// Error returns the message.
+func (e *PaginationError) Error() string { return e.Message }
+
 // FieldError is one failing attribute of a ValidationError, encoded as
-// Strapi encodes the entries of details.errors. Name is always
-// "ValidationError". Value is the value that was sent, nil (and left out
-// of the JSON) for a missing required value.
+// Strapi encodes the entries of details.errors: {path, message, name,
+// value}. Name is always "ValidationError". Value is the value that was
+// sent; it is left out when nil (a missing required value) unless
+// NullValue is set, which writes "value":null as Strapi does for a yup
+// cast error (its value is NaN, which JSON writes as null).
 type FieldError struct {
-	Path    []string `json:"path"`
-	Message string   `json:"message"`
-	Name    string   `json:"name"`
-	Value   any      `json:"value,omitempty"`
+	Path      []string
+	Message   string
+	Name      string
+	Value     any
+	NullValue bool
+}
+
+// MarshalJSON writes the entry in Strapi's key order.
+func (f FieldError) MarshalJSON() ([]byte, error) {
+	o := OrderedObject{{Key: "path", Value: f.Path}, {Key: "message", Value: f.Message}, {Key: "name", Value: f.Name}}
+	if f.Value != nil || f.NullValue {
+		o = append(o, Field{Key: "value", Value: f.Value})
+	}
+	return o.AppendJSON(nil)
 }
 
 // NewValidationError returns a ValidationError with the message and
@@ -339,7 +376,7 @@ func parsePagination(n *qsNode, out *Query) error {
 	_, start := got["start"]
 	_, limit := got["limit"]
 	if (page || size) && (start || limit) {
-		return queryError("Cannot use both page & offset pagination in the same query", "pagination", "pagination", nil)
+		return &PaginationError{Message: "Cannot use both page & offset pagination in the same query"}
 	}
 	if got["page"] > MaxPage {
 		return limitError("pagination[page] must be at most "+strconv.Itoa(MaxPage), "pagination", "page", nil, LimitPage, MaxPage)
@@ -448,7 +485,7 @@ func sortNode(ct ContentType, n *qsNode, out *[]SortField, seen *int) error {
 			if len(c.keys) > 0 {
 				return invalidKey("sort", c.keys[0], field)
 			}
-			return queryError(invalidOrderMessage, "sort", field, nil)
+			return NewValidationError(invalidOrderMessage, nil)
 		}
 		if err := count(field); err != nil {
 			return err
@@ -486,7 +523,7 @@ func checkOrder(field, order string) error {
 	case "", "asc", "desc":
 		return nil
 	}
-	return queryError(invalidOrderMessage, "sort", field, nil)
+	return NewValidationError(invalidOrderMessage, nil)
 }
 
 // --- fields ---

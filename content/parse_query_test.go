@@ -318,8 +318,8 @@ func TestParseQueryErrors(t *testing.T) {
 		{"sort[nope]=asc", "Invalid key nope", q("nope", nil, "sort")},
 		{"sort=secret", "Invalid key secret", q("secret", nil, "sort")},
 		{"sort=meta", "Invalid key meta", q("meta", nil, "sort")},
-		{"sort=name:up", "Invalid order. order can only be one of asc|desc|ASC|DESC", nil},
-		{"sort[name]=sideways", "Invalid order. order can only be one of asc|desc|ASC|DESC", nil},
+		{"sort=name:up", "Invalid order. order can only be one of asc|desc|ASC|DESC", map[string]any{}},
+		{"sort[name]=sideways", "Invalid order. order can only be one of asc|desc|ASC|DESC", map[string]any{}},
 		{"sort=:asc", "Field cannot be empty", nil},
 		{"sort=name,name:up", "Invalid order. order can only be one of asc|desc|ASC|DESC", nil},
 		{"fields[0]=nope", "Invalid key nope", q("nope", nil, "fields")},
@@ -377,9 +377,6 @@ func TestParseQueryErrors(t *testing.T) {
 		{"pagination[start]=a", "pagination[start] must be an integer", nil},
 		{"pagination[limit]=1e3", "pagination[limit] must be an integer", nil},
 		{"pagination[page]=1&pagination[page]=2", "pagination[page] must be an integer", nil},
-		{"pagination[page]=1&pagination[limit]=2", "Cannot use both page & offset pagination in the same query",
-			q("pagination", nil, "pagination")},
-		{"pagination[pageSize]=1&pagination[start]=2", "Cannot use both page & offset pagination in the same query", nil},
 		{"pagination[offset]=1", "Invalid key offset", q("offset", nil, "pagination")},
 		{"pagination=5", "pagination must be an object", nil},
 	}
@@ -405,6 +402,18 @@ func TestParseQueryErrors(t *testing.T) {
 	}
 }
 
+// TestParseQueryPaginationError: page and offset pagination together are
+// Strapi's PaginationError, not a ValidationError.
+func TestParseQueryPaginationError(t *testing.T) {
+	for _, raw := range []string{"pagination[page]=1&pagination[limit]=2", "pagination[pageSize]=1&pagination[start]=2"} {
+		_, err := parseRaw(t, articleType(t), raw)
+		var pe *PaginationError
+		if !errors.As(err, &pe) || pe.Message != "Cannot use both page & offset pagination in the same query" {
+			t.Errorf("ParseQuery(%q): got %v (%T), want PaginationError", raw, err, err)
+		}
+	}
+}
+
 // TestParseQueryDetailsJSON pins the wire form of a query error's details.
 func TestParseQueryDetailsJSON(t *testing.T) {
 	_, err := parseRaw(t, articleType(t), "sort=nope")
@@ -412,8 +421,8 @@ func TestParseQueryDetailsJSON(t *testing.T) {
 	if !errors.As(err, &ve) {
 		t.Fatalf("got %v, want a ValidationError", err)
 	}
-	got := show(ve.DetailsMap())
-	want := `{"key":"nope","param":"sort","path":null,"source":"query"}`
+	got := show(ve.DetailsObject())
+	want := `{"key":"nope","path":null,"source":"query","param":"sort"}` // Strapi's order
 	if got != want {
 		t.Errorf("details: got %s, want %s", got, want)
 	}

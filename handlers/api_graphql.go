@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/graphql-go/graphql"
 	"github.com/graphql-go/graphql/gqlerrors"
@@ -625,10 +626,15 @@ func (r *gqlCall) fail(ctx context.Context, err error) error {
 			details = map[string]any{}
 		}
 		strapi := map[string]any{"name": ae.Name, "message": ae.Message, "details": details}
-		switch ae.Status {
-		case http.StatusBadRequest:
+		switch {
+		case ae.Status == http.StatusBadRequest && ae.Name == "ValidationError":
 			return newGQLError(ae.Message, gqlCodeBadUserInput, strapi)
-		case http.StatusNotFound:
+		case ae.Status == http.StatusBadRequest:
+			// Strapi's other application errors: STRAPI_ and the
+			// name in upper snake case (PaginationError →
+			// STRAPI_PAGINATION_ERROR), as its formatGraphqlError does.
+			return newGQLError(ae.Message, strapiErrorCode(ae.Name), strapi)
+		case ae.Status == http.StatusNotFound:
 			return newGQLError(ae.Message, gqlCodeNotFound, strapi)
 		}
 	}
@@ -636,6 +642,21 @@ func (r *gqlCall) fail(ctx context.Context, err error) error {
 		r.log.Error("graphql resolver failed", "request_id", r.requestID, "error", err)
 	}
 	return newGQLError("Internal Server Error", gqlCodeInternal, nil)
+}
+
+// strapiErrorCode is the extensions.code Strapi's GraphQL plugin gives
+// an application error: "STRAPI_" and the error's name in upper snake
+// case.
+func strapiErrorCode(name string) string {
+	var b strings.Builder
+	b.WriteString("STRAPI_")
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return b.String()
 }
 
 // gqlEntry is an entry as its GraphQL object type reads it: the REST

@@ -39,7 +39,7 @@ func gqlInputError(c echo.Context, err error) error {
 	}
 	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{{Message: ve.Message,
 		Extensions: map[string]any{"code": gqlCodeBadUserInput,
-			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsMap()}}}}})
+			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsObject()}}}}})
 }
 
 // lineIndex finds the line and column of a byte offset in a document, as

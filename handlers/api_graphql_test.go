@@ -418,7 +418,6 @@ func TestGraphQLFiltersSortPagination(t *testing.T) {
 			{"unknown sort field", `sort: ["nope:asc"]`, "Invalid key nope"},
 			{"bad sort order", `sort: ["title:sideways"]`, "Invalid order. order can only be one of asc|desc|ASC|DESC"},
 			{"text operator on a boolean", `filters: {featured: {containsi: true}}`, ""},
-			{"page and offset", `pagination: {page: 1, start: 0}`, "Cannot use both page & offset pagination in the same query"},
 			{"empty in", `filters: {title: {in: []}}`, "$in at title must be a list of values"},
 			{"empty or", `filters: {or: []}`, "$or must be an array of objects"},
 			{"bad date", `filters: {publishedDate: {eq: "yesterday"}}`, "publishedDate must be a valid date (YYYY-MM-DD)"},
@@ -438,6 +437,15 @@ func TestGraphQLFiltersSortPagination(t *testing.T) {
 			if tc.message != "" && e["message"] != tc.message {
 				t.Errorf("%s: message %q, want %q", tc.name, e["message"], tc.message)
 			}
+		}
+		// Page and offset together: Strapi's PaginationError, coded as its
+		// GraphQL plugin codes application errors.
+		res = app.gql(full, `{ articles(pagination: {page: 1, start: 0}) { title } }`, nil)
+		if res.status != http.StatusOK || res.gqlCode() != "STRAPI_PAGINATION_ERROR" {
+			t.Errorf("page and offset: %d %s, want STRAPI_PAGINATION_ERROR", res.status, res.raw)
+		} else if strapi, _ := res.gqlErrors()[0]["extensions"].(map[string]any)["error"].(map[string]any); strapi["name"] != "PaginationError" ||
+			strapi["message"] != "Cannot use both page & offset pagination in the same query" {
+			t.Errorf("page and offset: extensions.error %v", strapi)
 		}
 		// An unknown filter field is refused by the schema itself.
 		if res := app.gql(full, `{ articles(filters: {nope: {eq: "x"}}) { title } }`, nil); res.status != http.StatusBadRequest || res.gqlCode() != "GRAPHQL_VALIDATION_FAILED" {

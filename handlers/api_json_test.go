@@ -5,23 +5,35 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/content"
 )
 
-// encodeLikeEcho is how the content API wrote its answers before it took
-// the direct JSON path: Echo's c.JSON, that is encoding/json's Encoder on
-// maps, with its trailing newline, and entries written by the
-// OrderedObject.MarshalJSON of that time (legacyOrdered). It does not call
-// the code under test.
-func encodeLikeEcho(t *testing.T, v any) string {
+// encodeLikeStrapi is what Strapi's JSON.stringify writes, with the
+// trailing newline Echo's c.JSON wrote: encoding/json's Encoder without
+// HTML escaping, U+2028 and U+2029 as they are, ordered objects written by
+// legacyOrdered (a json encoding per key and value). It does not call the
+// code under test.
+func encodeLikeStrapi(t *testing.T, v any) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := json.NewEncoder(&b).Encode(legacy(v)); err != nil {
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(legacy(v)); err != nil {
 		t.Fatal(err)
 	}
-	return b.String()
+	return strings.NewReplacer(`\u2028`, "\u2028", `\u2029`, "\u2029").Replace(b.String())
+}
+
+// ordered is an object in the key order Strapi writes.
+func ordered(kv ...any) content.OrderedObject {
+	o := make(content.OrderedObject, 0, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		o = append(o, content.Field{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return o
 }
 
 // legacy replaces every content.OrderedObject in v by a legacyOrdered.
@@ -49,8 +61,8 @@ func legacy(v any) any {
 	return v
 }
 
-// legacyOrdered is OrderedObject as it was marshalled before the direct
-// path: a json.Marshal per key and value.
+// legacyOrdered is OrderedObject marshalled the slow way: one encoding
+// per key and value.
 type legacyOrdered []content.Field
 
 func (o legacyOrdered) MarshalJSON() ([]byte, error) {
@@ -60,11 +72,11 @@ func (o legacyOrdered) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		k, err := json.Marshal(f.Key)
+		k, err := marshalNoHTML(f.Key)
 		if err != nil {
 			return nil, err
 		}
-		v, err := json.Marshal(f.Value)
+		v, err := marshalNoHTML(f.Value)
 		if err != nil {
 			return nil, err
 		}
@@ -76,11 +88,21 @@ func (o legacyOrdered) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+func marshalNoHTML(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 // The answers of find, findOne, create and update are byte for byte what
-// encoding/json wrote before. Each title holds one character encoding/json
+// Strapi's JSON.stringify writes. Each title holds one character JSON
 // escapes or passes through unchanged, so a fast path that mishandles any
 // one of them shows.
-func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
+func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 	app := newTestApp(t)
 	key := "Bearer " + app.mintKey("rw", "full-access", "unlimited")
 	titles := []string{"Plain title 123", "a<b", "a>b", "a&b", `a"b`, `a\b`, "a\tb", "a\nb", "a\x01b",
@@ -100,7 +122,7 @@ func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
 		if err != nil || len(e) != 1 {
 			t.Fatal(len(e), err)
 		}
-		if want := encodeLikeEcho(t, map[string]any{"data": entryJSON(ct, e[0], nil), "meta": map[string]any{}}); r.raw != want {
+		if want := encodeLikeStrapi(t, ordered("data", entryJSON(ct, e[0], nil), "meta", ordered())); r.raw != want {
 			t.Errorf("create %q:\ngot  %s\nwant %s", title, r.raw, want)
 		}
 	}
@@ -113,7 +135,7 @@ func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
 	for i, e := range entries {
 		data[i] = entryJSON(ct, e, nil)
 		one := app.api(http.MethodGet, "/api/articles/"+e.DocumentID, key, "")
-		if want := encodeLikeEcho(t, map[string]any{"data": data[i], "meta": map[string]any{}}); one.raw != want {
+		if want := encodeLikeStrapi(t, ordered("data", data[i], "meta", ordered())); one.raw != want {
 			t.Errorf("findOne %q:\ngot  %s\nwant %s", e.Data["title"], one.raw, want)
 		}
 		if ctype := one.header.Get("Content-Type"); ctype != "application/json" {
@@ -122,14 +144,14 @@ func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
 	}
 
 	page := app.api(http.MethodGet, "/api/articles", key, "")
-	want := encodeLikeEcho(t, map[string]any{"data": data, "meta": map[string]any{"pagination": map[string]any{
-		"page": 1, "pageSize": 25, "pageCount": 1, "total": n}}})
+	want := encodeLikeStrapi(t, ordered("data", data, "meta", ordered("pagination",
+		ordered("page", 1, "pageSize", 25, "pageCount", 1, "total", n))))
 	if page.raw != want {
 		t.Errorf("find:\ngot  %s\nwant %s", page.raw, want)
 	}
 	slice := app.api(http.MethodGet, "/api/articles?pagination[start]=1&pagination[limit]=2", key, "")
-	want = encodeLikeEcho(t, map[string]any{"data": data[1:3], "meta": map[string]any{"pagination": map[string]any{
-		"start": 1, "limit": 2, "total": n}}})
+	want = encodeLikeStrapi(t, ordered("data", data[1:3], "meta", ordered("pagination",
+		ordered("start", 1, "limit", 2, "total", n))))
 	if slice.raw != want {
 		t.Errorf("find by start and limit:\ngot  %s\nwant %s", slice.raw, want)
 	}
@@ -138,14 +160,14 @@ func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
 	for _, e := range entries[3:6] {
 		sub = append(sub, entryJSON(ct, e, []string{"title"}))
 	}
-	want = encodeLikeEcho(t, map[string]any{"data": sub, "meta": map[string]any{"pagination": map[string]any{
-		"page": 2, "pageSize": 3, "pageCount": (n + 2) / 3, "total": n}}})
+	want = encodeLikeStrapi(t, ordered("data", sub, "meta", ordered("pagination",
+		ordered("page", 2, "pageSize", 3, "pageCount", (n+2)/3, "total", n))))
 	if fields.raw != want {
 		t.Errorf("find with fields:\ngot  %s\nwant %s", fields.raw, want)
 	}
 	empty := app.api(http.MethodGet, "/api/articles?pagination[page]=9", key, "")
-	want = encodeLikeEcho(t, map[string]any{"data": []any{}, "meta": map[string]any{"pagination": map[string]any{
-		"page": 9, "pageSize": 25, "pageCount": 1, "total": n}}})
+	want = encodeLikeStrapi(t, ordered("data", []any{}, "meta", ordered("pagination",
+		ordered("page", 9, "pageSize", 25, "pageCount", 1, "total", n))))
 	if empty.raw != want {
 		t.Errorf("page past the end:\ngot  %s\nwant %s", empty.raw, want)
 	}
@@ -155,7 +177,7 @@ func TestAPIAnswersAreTheBytesEncodingJSONWrote(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := encodeLikeEcho(t, map[string]any{"data": entryJSON(ct, updated, nil), "meta": map[string]any{}}); up.raw != want {
+	if want := encodeLikeStrapi(t, ordered("data", entryJSON(ct, updated, nil), "meta", ordered())); up.raw != want {
 		t.Errorf("update:\ngot  %s\nwant %s", up.raw, want)
 	}
 }

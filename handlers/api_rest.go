@@ -54,7 +54,11 @@ func notFound() *apiError {
 func validationError(err error) error {
 	var ve *content.ValidationError
 	if errors.As(err, &ve) {
-		return &apiError{Status: http.StatusBadRequest, Name: "ValidationError", Message: ve.Message, Details: ve.DetailsMap()}
+		return &apiError{Status: http.StatusBadRequest, Name: "ValidationError", Message: ve.Message, Details: ve.DetailsObject()}
+	}
+	var pe *content.PaginationError
+	if errors.As(err, &pe) {
+		return &apiError{Status: http.StatusBadRequest, Name: "PaginationError", Message: pe.Message}
 	}
 	var se *content.SyntaxError
 	if errors.As(err, &se) {
@@ -64,13 +68,21 @@ func validationError(err error) error {
 }
 
 // storeError maps the entry store's errors onto API errors.
-func storeError(err error) error {
+func storeError(err error) error { return writeError(err, content.ContentType{}, nil) }
+
+// writeError is storeError for a write of data: a unique violation's
+// entries carry the offending value, as Strapi's do.
+func writeError(err error, ct content.ContentType, data map[string]any) error {
 	var uv *content.UniqueViolation
 	switch {
 	case errors.As(err, &uv):
 		list := make([]content.FieldError, 0, len(uv.Fields))
 		for _, f := range uv.Fields {
-			list = append(list, content.FieldError{Path: []string{f}, Message: "This attribute must be unique"})
+			fe := content.FieldError{Path: []string{f}, Message: "This attribute must be unique"}
+			if a, ok := ct.Attribute(f); ok {
+				fe.Value = attrJSON(a, data[f])
+			}
+			list = append(list, fe)
 		}
 		return validationError(content.NewFieldValidationError(list...))
 	case errors.Is(err, content.ErrNotFound):
@@ -99,14 +111,7 @@ func (s *server) apiFind(c echo.Context) error {
 	if err != nil {
 		return storeError(err)
 	}
-	// Keys in the order encoding/json gave them as a map: sorted.
-	var pagination content.OrderedObject
-	if q.Offset {
-		pagination = content.OrderedObject{{Key: "limit", Value: q.Limit}, {Key: "start", Value: q.Start}, {Key: "total", Value: total}}
-	} else {
-		pagination = content.OrderedObject{{Key: "page", Value: q.Page}, {Key: "pageCount", Value: (total + q.PageSize - 1) / q.PageSize},
-			{Key: "pageSize", Value: q.PageSize}, {Key: "total", Value: total}}
-	}
+	pagination := paginationJSON(q, total)
 	body := make([]byte, 0, 64+512*len(entries))
 	body = append(body, `{"data":[`...)
 	for i, e := range entries {
@@ -122,6 +127,16 @@ func (s *server) apiFind(c echo.Context) error {
 		return err
 	}
 	return c.JSONBlob(http.StatusOK, append(body, "}}\n"...))
+}
+
+// paginationJSON is meta.pagination in Strapi's key order:
+// {page, pageSize, pageCount, total} or {start, limit, total}.
+func paginationJSON(q content.Query, total int) content.OrderedObject {
+	if q.Offset {
+		return content.OrderedObject{{Key: "start", Value: q.Start}, {Key: "limit", Value: q.Limit}, {Key: "total", Value: total}}
+	}
+	return content.OrderedObject{{Key: "page", Value: q.Page}, {Key: "pageSize", Value: q.PageSize},
+		{Key: "pageCount", Value: (total + q.PageSize - 1) / q.PageSize}, {Key: "total", Value: total}}
 }
 
 // entryResponse is {"data":entry,"meta":{}}, the answer of findOne,
@@ -199,7 +214,7 @@ func (s *server) apiCreate(c echo.Context) error {
 	}
 	e, err := s.entries.CreateEntry(c.Request().Context(), ct, data)
 	if err != nil {
-		return storeError(err)
+		return writeError(err, ct, data)
 	}
 	return entryResponse(c, http.StatusCreated, entryJSON(ct, e, nil))
 }
@@ -228,7 +243,7 @@ func (s *server) apiUpdate(c echo.Context) error {
 		e, err = s.entries.UpdateEntry(c.Request().Context(), ct, c.Param("documentId"), data)
 	}
 	if err != nil {
-		return storeError(err)
+		return writeError(err, ct, data)
 	}
 	return entryResponse(c, http.StatusOK, entryJSON(ct, e, nil))
 }
@@ -242,15 +257,20 @@ func (s *server) apiDelete(c echo.Context) error {
 	if err := allow(c, ct.UID()+"."+content.VerbDelete); err != nil {
 		return err
 	}
+	// Deleting what is not there is done: Strapi answers 204 whether or
+	// not the entry existed (after the permission check above).
 	id := c.Param("documentId")
 	if single {
 		e, err := s.entries.SingleEntry(c.Request().Context(), ct)
+		if errors.Is(err, content.ErrNotFound) {
+			return c.NoContent(http.StatusNoContent)
+		}
 		if err != nil {
 			return storeError(err)
 		}
 		id = e.DocumentID
 	}
-	if err := s.entries.DeleteEntry(c.Request().Context(), ct, id); err != nil {
+	if err := s.entries.DeleteEntry(c.Request().Context(), ct, id); err != nil && !errors.Is(err, content.ErrNotFound) {
 		return storeError(err)
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -128,15 +129,32 @@ func (s *server) writeAPIError(c echo.Context, e *apiError) {
 		s.log.Error("api request failed", "request_id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"path", c.Request().URL.Path, "status", e.Status, "error", e.Message)
 	}
-	body := map[string]any{"status": e.Status, "name": e.Name, "message": e.Message}
-	if e.Details != nil {
-		body["details"] = e.Details
-	} else if e.Name != "SyntaxError" {
-		body["details"] = map[string]any{}
-	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(e.Status)
 		return
 	}
-	_ = c.JSON(e.Status, map[string]any{"data": nil, "error": body})
+	b, err := apiErrorJSON(e)
+	if err != nil {
+		s.log.Error("encode api error", "error", err)
+		_ = c.NoContent(http.StatusInternalServerError)
+		return
+	}
+	_ = c.JSONBlob(e.Status, b)
+}
+
+// apiErrorJSON is {"data":null,"error":{status, name, message, details}}
+// in Strapi's key order, with the newline encoding/json's Encoder ends a
+// body with. A SyntaxError has no details, as in Strapi.
+func apiErrorJSON(e *apiError) ([]byte, error) {
+	body := content.OrderedObject{{Key: "status", Value: e.Status}, {Key: "name", Value: e.Name}, {Key: "message", Value: e.Message}}
+	if e.Details != nil {
+		body = append(body, content.Field{Key: "details", Value: e.Details})
+	} else if e.Name != "SyntaxError" {
+		body = append(body, content.Field{Key: "details", Value: content.OrderedObject{}})
+	}
+	b, err := content.OrderedObject{{Key: "data", Value: nil}, {Key: "error", Value: body}}.AppendJSON(make([]byte, 0, 160))
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
