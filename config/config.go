@@ -53,6 +53,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// TokenLifetime bounds how long new and re-timed tokens may live.
 	TokenLifetime Lifetime
+	// CORSOrigins narrow which origins' pages may call the content API
+	// from a browser; empty means any origin, as in Strapi.
+	CORSOrigins []string
 
 	secret       []byte
 	secretSource string
@@ -87,6 +90,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_PUBLIC_URL", "public-url", "external URL when behind a proxy")
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
+	add("TOKENADMIN_CORS_ORIGINS", "cors-origins", "comma-separated origins (https://app.example.com) whose pages may call the content API, default any")
 	bindPool(add)
 	bindRequestTimeout(add)
 	bindLifetime(add)
@@ -198,6 +202,14 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, n)
 	}
 
+	var origins string
+	origins, name = f.get("TOKENADMIN_CORS_ORIGINS", getenv)
+	corsOrigins, err := parseOrigins(origins)
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", name, err)
+	}
+	c.CORSOrigins = corsOrigins
+
 	pool, err := f.loadPool(getenv)
 	if err != nil {
 		return c, err
@@ -222,6 +234,24 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		c.CookieSecure = b
 	}
 	return c, nil
+}
+
+// parseOrigins reads a comma-separated list of origins, each a scheme and
+// host (and port) with nothing after: what a browser sends as Origin.
+func parseOrigins(list string) ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil || u.String() != o {
+			return nil, fmt.Errorf("%q is not an origin such as https://app.example.com", o)
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 func checkDatabaseURL(s string) error {

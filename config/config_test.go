@@ -199,6 +199,11 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"TOKENADMIN_PUBLIC_URL", "ftp://example.com", "ftp://example.com"},
 		{"TOKENADMIN_PUBLIC_URL", "https://", "https://"},
 		{"TOKENADMIN_COOKIE_SECURE", "maybe", "maybe"},
+		{"TOKENADMIN_CORS_ORIGINS", "app.example.com", "app.example.com"},
+		{"TOKENADMIN_CORS_ORIGINS", "https://app.example.com/", "https://app.example.com/"},
+		{"TOKENADMIN_CORS_ORIGINS", "https://ok.example, *", "*"},
+		{"TOKENADMIN_CORS_ORIGINS", "https://a@app.example.com", "https://a@app.example.com"},
+		{"TOKENADMIN_CORS_ORIGINS", "ftp://app.example.com", "ftp://app.example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variable+"="+tt.value, func(t *testing.T) {
@@ -217,6 +222,17 @@ func TestLoadRejectsBadValues(t *testing.T) {
 				t.Errorf("Load with %s=%q: got a multi-line error %q, want one line", tt.variable, tt.value, msg)
 			}
 		})
+	}
+}
+
+func TestCORSOrigins(t *testing.T) {
+	c, err := load(t, nil, nil)
+	if err != nil || c.CORSOrigins != nil {
+		t.Fatalf("default: got %v (%v), want none (any origin)", c.CORSOrigins, err)
+	}
+	c, err = load(t, nil, map[string]string{"TOKENADMIN_CORS_ORIGINS": " https://app.example.com, http://127.0.0.1:5173 ,"})
+	if err != nil || strings.Join(c.CORSOrigins, " ") != "https://app.example.com http://127.0.0.1:5173" {
+		t.Errorf("got %q (%v), want the two origins", c.CORSOrigins, err)
 	}
 }
 

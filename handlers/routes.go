@@ -9,15 +9,17 @@ import (
 
 // addRoutes is the whole URL surface of tokenadmin. Middleware runs in the
 // order listed: global (request id, logging, panic recovery, security
-// headers, body limit, the request's deadline), then for /admin the
-// session, the check that every input is valid UTF-8 text, then CSRF, then,
-// on signed-in routes, the admin check and the route's own action check.
+// headers, CORS for the content API only, body limit, the request's
+// deadline), then for /admin the session, the check that every input is
+// valid UTF-8 text, then CSRF, then, on signed-in routes, the admin check
+// and the route's own action check.
 func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.Use(
 		middleware.RequestID(),
 		s.logRequests(),
 		middleware.Recover(),
 		securityHeaders(o.PublicURL),
+		apiCORS(o.CORSOrigins),
 		middleware.BodyLimit("1M"),
 		deadline(o.RequestTimeout),
 	)

@@ -127,6 +127,10 @@ type Options struct {
 	// Now is the clock; tests move it to check timeouts.
 	Now func() time.Time
 
+	// CORSOrigins are the origins whose pages may call the content API
+	// from a browser; none means any origin (Strapi's default).
+	CORSOrigins []string
+
 	// TrustedProxies may set X-Forwarded-For; nobody else can choose the
 	// client address that sign-in throttling and logs see.
 	TrustedProxies []*net.IPNet
