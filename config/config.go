@@ -56,6 +56,8 @@ type Config struct {
 	// CORSOrigins narrow which origins' pages may call the content API
 	// from a browser; empty means any origin, as in Strapi.
 	CORSOrigins []string
+	// GraphQLIntrospection answers __schema and __type; off by default.
+	GraphQLIntrospection bool
 
 	secret       []byte
 	secretSource string
@@ -90,6 +92,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_PUBLIC_URL", "public-url", "external URL when behind a proxy")
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
+	add("TOKENADMIN_GRAPHQL_INTROSPECTION", "graphql-introspection", "true|false: answer GraphQL introspection (__schema, __type), default false as Strapi in production")
 	add("TOKENADMIN_CORS_ORIGINS", "cors-origins", "comma-separated origins (https://app.example.com) whose pages may call the content API, default any")
 	bindPool(add)
 	bindRequestTimeout(add)
@@ -209,6 +212,16 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("%s: %w", name, err)
 	}
 	c.CORSOrigins = corsOrigins
+
+	var introspection string
+	introspection, name = f.get("TOKENADMIN_GRAPHQL_INTROSPECTION", getenv)
+	if introspection != "" {
+		b, err := strconv.ParseBool(introspection)
+		if err != nil {
+			return c, fmt.Errorf("%s: %q is not true or false", name, introspection)
+		}
+		c.GraphQLIntrospection = b
+	}
 
 	pool, err := f.loadPool(getenv)
 	if err != nil {

@@ -199,6 +199,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"TOKENADMIN_PUBLIC_URL", "ftp://example.com", "ftp://example.com"},
 		{"TOKENADMIN_PUBLIC_URL", "https://", "https://"},
 		{"TOKENADMIN_COOKIE_SECURE", "maybe", "maybe"},
+		{"TOKENADMIN_GRAPHQL_INTROSPECTION", "sometimes", "sometimes"},
 		{"TOKENADMIN_CORS_ORIGINS", "app.example.com", "app.example.com"},
 		{"TOKENADMIN_CORS_ORIGINS", "https://app.example.com/", "https://app.example.com/"},
 		{"TOKENADMIN_CORS_ORIGINS", "https://ok.example, *", "*"},
@@ -233,6 +234,15 @@ func TestCORSOrigins(t *testing.T) {
 	c, err = load(t, nil, map[string]string{"TOKENADMIN_CORS_ORIGINS": " https://app.example.com, http://127.0.0.1:5173 ,"})
 	if err != nil || strings.Join(c.CORSOrigins, " ") != "https://app.example.com http://127.0.0.1:5173" {
 		t.Errorf("got %q (%v), want the two origins", c.CORSOrigins, err)
+	}
+}
+
+func TestGraphQLIntrospection(t *testing.T) {
+	if c, err := load(t, nil, nil); err != nil || c.GraphQLIntrospection {
+		t.Errorf("default: got %v (%v), want false", c.GraphQLIntrospection, err)
+	}
+	if c, err := load(t, nil, map[string]string{"TOKENADMIN_GRAPHQL_INTROSPECTION": "true"}); err != nil || !c.GraphQLIntrospection {
+		t.Errorf("true: got %v (%v), want true", c.GraphQLIntrospection, err)
 	}
 }
 

@@ -152,6 +152,36 @@ var ignoredParams = map[string]bool{
 // every filter value is typed for its field (see Filter), and a request
 // that breaks a rule or a limit is a *ValidationError.
 func ParseQuery(ct ContentType, q url.Values) (Query, error) {
+	return ParseQueryPaged(ct, q, RESTPaging)
+}
+
+// Paging is the page size a find gets when it names none, and the most it
+// may ask for (0: no maximum).
+type Paging struct {
+	Default, Max int
+}
+
+var (
+	// RESTPaging is Strapi's REST API: 25 entries, at most 100.
+	RESTPaging = Paging{Default: DefaultPageSize, Max: MaxPageSize}
+	// GraphQLPaging is Strapi's GraphQL plugin as configured by default:
+	// 10 entries and no maximum (its maxLimit is -1).
+	GraphQLPaging = Paging{Default: 10}
+)
+
+// noLimit is the limit of a page that has no maximum.
+const noLimit = math.MaxInt32
+
+func (p Paging) clamp(n int) int {
+	if p.Max > 0 {
+		return min(max(n, 1), p.Max)
+	}
+	return min(max(n, 1), noLimit) // Start = (page-1)*size stays far from overflowing
+}
+
+// ParseQueryPaged is ParseQuery with the paging rules of an API other
+// than REST.
+func ParseQueryPaged(ct ContentType, q url.Values, paging Paging) (Query, error) {
 	params := 0
 	for _, vs := range q {
 		params += max(len(vs), 1)
@@ -164,12 +194,12 @@ func ParseQuery(ct ContentType, q url.Values) (Query, error) {
 	if err != nil {
 		return Query{}, err
 	}
-	out := Query{Page: 1, PageSize: DefaultPageSize, Limit: DefaultPageSize}
+	out := Query{Page: 1, PageSize: paging.Default, Limit: paging.Default}
 	for _, param := range root.keys {
 		n := root.kids[param]
 		switch {
 		case param == "pagination":
-			err = parsePagination(n, &out)
+			err = parsePagination(n, &out, paging)
 		case param == "sort":
 			out.Sort, err = parseSort(ct, n)
 		case param == "fields":
@@ -348,7 +378,7 @@ func buildQSTree(q url.Values) (*qsNode, error) {
 
 // --- pagination ---
 
-func parsePagination(n *qsNode, out *Query) error {
+func parsePagination(n *qsNode, out *Query, paging Paging) error {
 	if len(n.vals) > 0 {
 		if v, ok := n.scalar(); ok && v == "" {
 			return nil
@@ -388,13 +418,16 @@ func parsePagination(n *qsNode, out *Query) error {
 		out.Offset = true
 		out.Page, out.PageSize = 0, 0
 		out.Start = max(got["start"], 0)
-		out.Limit = DefaultPageSize
+		out.Limit = paging.Default
 		if limit {
 			l := got["limit"]
-			if l == -1 {
-				l = MaxPageSize // Strapi's -1 means "as many as allowed"
+			if l == -1 { // Strapi's -1 means "as many as allowed"
+				l = paging.Max
+				if l == 0 {
+					l = noLimit
+				}
 			}
-			out.Limit = min(max(l, 1), MaxPageSize)
+			out.Limit = paging.clamp(l)
 		}
 		return nil
 	}
@@ -402,7 +435,7 @@ func parsePagination(n *qsNode, out *Query) error {
 		out.Page = max(got["page"], 1)
 	}
 	if size {
-		out.PageSize = min(max(got["pageSize"], 1), MaxPageSize)
+		out.PageSize = paging.clamp(got["pageSize"])
 	}
 	out.Start = (out.Page - 1) * out.PageSize
 	out.Limit = out.PageSize

@@ -688,3 +688,28 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// GraphQL's paging: 10 by default, no maximum, -1 as many as there are.
+func TestParseQueryGraphQLPaging(t *testing.T) {
+	ct := articleType(t)
+	for _, tt := range []struct {
+		raw          string
+		start, limit int
+	}{
+		{"", 0, 10},
+		{"pagination[pageSize]=500", 0, 500},
+		{"pagination[page]=3&pagination[pageSize]=1000", 2000, 1000},
+		{"pagination[limit]=-1", 0, math.MaxInt32},
+		{"pagination[pageSize]=99999999999", 0, math.MaxInt32},
+		{"pagination[start]=4", 4, 10},
+	} {
+		vals, err := url.ParseQuery(tt.raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := ParseQueryPaged(ct, vals, GraphQLPaging)
+		if err != nil || q.Start != tt.start || q.Limit != tt.limit {
+			t.Errorf("%q: got start %d limit %d (%v), want %d %d", tt.raw, q.Start, q.Limit, err, tt.start, tt.limit)
+		}
+	}
+}

@@ -170,7 +170,12 @@ func parseError(err error, maxTokens int) *Error {
 		return limitError(CodeParseFailed, LimitTokens, maxTokens,
 			"The document has more than "+strconv.Itoa(maxTokens)+" tokens")
 	}
-	e := &Error{Message: "Syntax Error: " + ge.Message, Code: CodeParseFailed}
+	// graphql-js's wording: "Syntax Error: Expected Name, found <EOF>."
+	msg := "Syntax Error: " + ge.Message
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	e := &Error{Message: msg, Code: CodeParseFailed}
 	for _, loc := range ge.Locations {
 		e.Locations = append(e.Locations, Location{Line: loc.Line, Column: loc.Column})
 	}

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,7 +48,6 @@ const (
 	gqlCodeBadRequest       = "BAD_REQUEST"
 	gqlCodeOperation        = "OPERATION_RESOLUTION_FAILURE"
 	gqlCodeForbidden        = "FORBIDDEN"
-	gqlCodeNotFound         = "NOT_FOUND"
 	gqlCodeInternal         = "INTERNAL_SERVER_ERROR"
 )
 
@@ -90,8 +90,20 @@ func (s *server) graphql(c echo.Context) error {
 	}
 	// The document's budget first: graphql-go's validation is where a
 	// small document can cost minutes, and it runs before any permission.
-	if _, err := graphqlapi.Default.Check(req.Query, req.Variables); err != nil {
+	gdoc, err := graphqlapi.Default.Check(req.Query, req.Variables)
+	if err != nil {
 		return gqlLimitError(c, err)
+	}
+	if !s.gqlIntrospection {
+		if locs := graphqlapi.IntrospectionFields(gdoc); len(locs) > 0 {
+			errs := make([]gqlErrorJSON, len(locs))
+			for i, l := range locs {
+				errs[i] = gqlErrorJSON{Message: graphqlapi.NoIntrospectionMessage,
+					Locations:  []location.SourceLocation{{Line: l.Line, Column: l.Column}},
+					Extensions: map[string]any{"code": gqlCodeValidationFailed}}
+			}
+			return gqlWrite(c, http.StatusBadRequest, nil, false, errs)
+		}
 	}
 	// NoSource: graphql-go's printer, which validation runs on both
 	// arguments of every pair of fields sharing a response key, serialises
@@ -157,13 +169,79 @@ func (s *server) graphql(c echo.Context) error {
 		errs = append(errs, e)
 	}
 	if variableError {
-		return c.JSON(http.StatusBadRequest, map[string]any{"errors": errs})
+		return gqlWrite(c, http.StatusBadRequest, nil, false, errs)
 	}
-	out := map[string]any{"data": res.Data}
+	return gqlWrite(c, http.StatusOK, gqlOrdered(gdoc, req.OperationName, res.Data), true, errs)
+}
+
+// gqlWrite writes a GraphQL answer as Apollo Server does: "errors" (when
+// there are any) before "data" (when there is any), each error as
+// {message, locations, path, extensions}, extensions as {code, error},
+// Strapi's error as {name, message, details}, strings as JSON.stringify
+// writes them.
+func gqlWrite(c echo.Context, status int, data any, hasData bool, errs []gqlErrorJSON) error {
+	var out content.OrderedObject
 	if len(errs) > 0 {
-		out["errors"] = errs
+		list := make([]content.OrderedObject, len(errs))
+		for i, e := range errs {
+			list[i] = e.ordered()
+		}
+		out = append(out, content.Field{Key: "errors", Value: list})
 	}
-	return c.JSON(http.StatusOK, out)
+	if hasData {
+		out = append(out, content.Field{Key: "data", Value: data})
+	}
+	b, err := out.AppendJSON(make([]byte, 0, 512))
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(status, append(b, '\n'))
+}
+
+// ordered is the error in graphql-js's key order.
+func (e gqlErrorJSON) ordered() content.OrderedObject {
+	o := content.OrderedObject{{Key: "message", Value: e.Message}}
+	if len(e.Locations) > 0 {
+		locs := make([]content.OrderedObject, len(e.Locations))
+		for i, l := range e.Locations {
+			locs[i] = content.OrderedObject{{Key: "line", Value: l.Line}, {Key: "column", Value: l.Column}}
+		}
+		o = append(o, content.Field{Key: "locations", Value: locs})
+	}
+	if len(e.Path) > 0 {
+		o = append(o, content.Field{Key: "path", Value: e.Path})
+	}
+	if len(e.Extensions) > 0 {
+		o = append(o, content.Field{Key: "extensions", Value: orderedExtensions(e.Extensions)})
+	}
+	return o
+}
+
+// orderedExtensions writes code first and Strapi's error as {name,
+// message, details}; anything else follows in sorted order.
+func orderedExtensions(ext map[string]any) content.OrderedObject {
+	var o content.OrderedObject
+	if code, ok := ext["code"]; ok {
+		o = append(o, content.Field{Key: "code", Value: code})
+	}
+	if se, ok := ext["error"].(map[string]any); ok {
+		eo := content.OrderedObject{}
+		for _, k := range []string{"name", "message", "details"} {
+			if v, ok := se[k]; ok {
+				if m, isMap := v.(map[string]any); isMap && len(m) == 0 {
+					v = content.OrderedObject{}
+				}
+				eo = append(eo, content.Field{Key: k, Value: v})
+			}
+		}
+		o = append(o, content.Field{Key: "error", Value: eo})
+	}
+	for _, k := range slices.Sorted(maps.Keys(ext)) {
+		if k != "code" && k != "error" {
+			o = append(o, content.Field{Key: k, Value: ext[k]})
+		}
+	}
+	return o
 }
 
 // parseGraphQLRequest reads {"query", "variables", "operationName"}; msg
@@ -196,9 +274,7 @@ func parseGraphQLRequest(body []byte) (req graphqlRequest, msg string) {
 // gqlRequestError answers a request refused before execution: 400 with
 // errors and no data, as Apollo Server does.
 func gqlRequestError(c echo.Context, msg, code string) error {
-	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{
-		{Message: msg, Extensions: map[string]any{"code": code}},
-	}})
+	return gqlWrite(c, http.StatusBadRequest, nil, false, []gqlErrorJSON{{Message: msg, Extensions: map[string]any{"code": code}}})
 }
 
 func gqlRequestErrors(c echo.Context, fes []gqlerrors.FormattedError, code string) error {
@@ -207,7 +283,7 @@ func gqlRequestErrors(c echo.Context, fes []gqlerrors.FormattedError, code strin
 		errs[i] = gqlErrorJSON{Message: fe.Message, Locations: fe.Locations,
 			Extensions: map[string]any{"code": code}}
 	}
-	return c.JSON(http.StatusBadRequest, map[string]any{"errors": errs})
+	return gqlWrite(c, http.StatusBadRequest, nil, false, errs)
 }
 
 // checkOperation finds the operation to run as graphql-go will, so that a
@@ -286,6 +362,7 @@ type gqlBuilder struct {
 	filters    map[*graphql.Scalar]*graphql.InputObject
 	dateFilter *graphql.InputObject
 	pagination *graphql.InputObject
+	pageInfo   *graphql.Object
 	deleted    *graphql.Object
 
 	typeNames     map[string]bool
@@ -303,7 +380,7 @@ func buildGraphQLSchema(reg *content.Registry) (graphql.Schema, []string, error)
 		mutations: graphql.Fields{},
 	}
 	for _, n := range []string{"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID",
-		"JSON", "PaginationArg", "DeleteMutationResponse", "StringFilterInput", "IntFilterInput",
+		"JSON", "PaginationArg", "Pagination", "DeleteMutationResponse", "StringFilterInput", "IntFilterInput",
 		"FloatFilterInput", "BooleanFilterInput", "IDFilterInput", "DateFilterInput", "DateTimeFilterInput"} {
 		b.typeNames[n] = true
 	}
@@ -336,6 +413,11 @@ func buildGraphQLSchema(reg *content.Registry) (graphql.Schema, []string, error)
 			"start":    {Type: graphql.Int},
 			"limit":    {Type: graphql.Int},
 		},
+	})
+	nonNullInt := &graphql.Field{Type: graphql.NewNonNull(graphql.Int)}
+	b.pageInfo = graphql.NewObject(graphql.ObjectConfig{
+		Name:   "Pagination",
+		Fields: graphql.Fields{"total": nonNullInt, "page": nonNullInt, "pageSize": nonNullInt, "pageCount": nonNullInt},
 	})
 	b.deleted = graphql.NewObject(graphql.ObjectConfig{
 		Name:   "DeleteMutationResponse",
@@ -432,9 +514,22 @@ func (b *gqlBuilder) addType(ct content.ContentType, dateTimeFilter *graphql.Inp
 	mutations := []string{"update" + pascal, "delete" + pascal}
 	plural := gqlCamel(ct.PluralName)
 	if collection {
-		typeNames = append(typeNames, pascal+"FiltersInput")
-		queries = append(queries, plural)
+		typeNames = append(typeNames, pascal+"FiltersInput", pascal+"EntityResponseCollection")
+		queries = append(queries, plural, plural+"_connection")
 		mutations = append(mutations, "create"+pascal)
+	}
+	enums := map[string]*graphql.Enum{}
+	for _, a := range ct.Attributes {
+		if a.Type != content.TypeEnumeration {
+			continue
+		}
+		name, e := gqlEnum(pascal, a)
+		if e == nil {
+			b.notes = append(b.notes, ct.UID()+": enumeration "+a.Name+" has a value that is not a GraphQL name; it reads as a String")
+			continue
+		}
+		typeNames = append(typeNames, name)
+		enums[a.Name] = e
 	}
 	for _, n := range typeNames {
 		if b.typeNames[n] {
@@ -466,11 +561,15 @@ func (b *gqlBuilder) addType(ct content.ContentType, dateTimeFilter *graphql.Inp
 			b.notes = append(b.notes, ct.UID()+": attribute "+a.Name+" starts with __")
 			continue
 		}
-		inputs[a.Name] = &graphql.InputObjectFieldConfig{Type: b.inputType(a.Type)}
+		in, out := b.inputType(a.Type), b.outputType(a.Type)
+		if e := enums[a.Name]; e != nil {
+			in, out = e, e
+		}
+		inputs[a.Name] = &graphql.InputObjectFieldConfig{Type: in}
 		if a.Private {
 			continue
 		}
-		fields[a.Name] = &graphql.Field{Type: b.outputType(a.Type)}
+		fields[a.Name] = &graphql.Field{Type: out}
 		switch f := b.filterByAttrs[a.Type]; {
 		case f == nil: // json: not filterable, as in REST
 		case a.Name == "and" || a.Name == "or" || a.Name == "not":
@@ -517,20 +616,54 @@ func (b *gqlBuilder) addType(ct content.ContentType, dateTimeFilter *graphql.Inp
 			return m
 		}),
 	})
-	b.queries[plural] = &graphql.Field{
-		Type: graphql.NewNonNull(graphql.NewList(obj)),
-		Args: graphql.FieldConfigArgument{
+	findArgs := func() graphql.FieldConfigArgument {
+		return graphql.FieldConfigArgument{
 			"filters":    {Type: filters},
 			"sort":       {Type: graphql.NewList(graphql.String)},
 			"pagination": {Type: b.pagination},
-		},
-		Resolve: gqlFind(ct),
+		}
 	}
+	b.queries[plural] = &graphql.Field{Type: graphql.NewNonNull(graphql.NewList(obj)), Args: findArgs(), Resolve: gqlFind(ct, false)}
+	// Strapi 5's <plural>_connection: the nodes and the page they are.
+	connection := graphql.NewObject(graphql.ObjectConfig{
+		Name: pascal + "EntityResponseCollection",
+		Fields: graphql.Fields{
+			"nodes":    {Type: graphql.NewNonNull(graphql.NewList(graphql.NewNonNull(obj)))},
+			"pageInfo": {Type: graphql.NewNonNull(b.pageInfo)},
+		},
+	})
+	b.queries[plural+"_connection"] = &graphql.Field{Type: connection, Args: findArgs(), Resolve: gqlFind(ct, true)}
 	b.queries[single] = &graphql.Field{Type: obj, Args: docArg(), Resolve: gqlFindOne(ct)}
 	b.mutations["create"+pascal] = &graphql.Field{Type: obj, Args: withData(graphql.FieldConfigArgument{}), Resolve: gqlCreate(ct)}
 	b.mutations["update"+pascal] = &graphql.Field{Type: obj, Args: withData(docArg()), Resolve: gqlUpdate(ct)}
 	b.mutations["delete"+pascal] = &graphql.Field{Type: b.deleted, Args: docArg(), Resolve: gqlDelete(ct)}
 }
+
+// gqlEnumName matches the names GraphQL allows.
+var gqlEnumName = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
+
+// gqlEnum is Strapi's enum for an enumeration attribute:
+// ENUM_<TYPE>_<ATTRIBUTE> in upper case, one value per schema value, its
+// name the value with runs of other characters turned into "_" (Strapi's
+// toRegressedEnumValue on the plain values schemas use). It is nil when a
+// value still is no GraphQL name or two values collide.
+func gqlEnum(pascal string, a content.Attribute) (string, *graphql.Enum) {
+	name := "ENUM_" + strings.ToUpper(pascal) + "_" + strings.ToUpper(a.Name)
+	values := graphql.EnumValueConfigMap{}
+	for _, v := range a.Enum {
+		n := gqlEnumRegress.ReplaceAllString(v, "_")
+		if !gqlEnumName.MatchString(n) || values[n] != nil || n == "true" || n == "false" || n == "null" {
+			return name, nil
+		}
+		values[n] = &graphql.EnumValueConfig{Value: v}
+	}
+	if len(values) == 0 {
+		return name, nil
+	}
+	return name, graphql.NewEnum(graphql.EnumConfig{Name: name, Values: values})
+}
+
+var gqlEnumRegress = regexp.MustCompile(`[^_0-9A-Za-z]+`)
 
 // jsonLiteral reads a JSON scalar written inline in the document. Numbers
 // stay exact as json.Number; variables inside a literal are not supported.
@@ -610,8 +743,8 @@ func gqlBegin(p graphql.ResolveParams, ct content.ContentType, verb string) (*gq
 			gqlCodeBadUserInput, nil)
 	}
 	if !r.token.Allows(ct.UID() + "." + verb) {
-		return nil, newGQLError("Forbidden", gqlCodeForbidden,
-			map[string]any{"name": "ForbiddenError", "message": "Forbidden", "details": map[string]any{}})
+		return nil, newGQLError("Forbidden access", gqlCodeForbidden,
+			map[string]any{"name": "ForbiddenError", "message": "Forbidden access", "details": map[string]any{}})
 	}
 	return r, nil
 }
@@ -629,13 +762,11 @@ func (r *gqlCall) fail(ctx context.Context, err error) error {
 		switch {
 		case ae.Status == http.StatusBadRequest && ae.Name == "ValidationError":
 			return newGQLError(ae.Message, gqlCodeBadUserInput, strapi)
-		case ae.Status == http.StatusBadRequest:
+		case ae.Status == http.StatusBadRequest || ae.Status == http.StatusNotFound:
 			// Strapi's other application errors: STRAPI_ and the
 			// name in upper snake case (PaginationError →
 			// STRAPI_PAGINATION_ERROR), as its formatGraphqlError does.
 			return newGQLError(ae.Message, strapiErrorCode(ae.Name), strapi)
-		case ae.Status == http.StatusNotFound:
-			return newGQLError(ae.Message, gqlCodeNotFound, strapi)
 		}
 	}
 	if ctx.Err() == nil {
@@ -679,7 +810,9 @@ func gqlEntry(ct content.ContentType, e content.Entry) map[string]any {
 	return m
 }
 
-func gqlFind(ct content.ContentType) graphql.FieldResolveFn {
+// gqlFind reads a page of entries: the list of <plural>, or with
+// connection the nodes and pageInfo of <plural>_connection.
+func gqlFind(ct content.ContentType, connection bool) graphql.FieldResolveFn {
 	return func(p graphql.ResolveParams) (any, error) {
 		r, err := gqlBegin(p, ct, content.VerbFind)
 		if err != nil {
@@ -689,11 +822,11 @@ func gqlFind(ct content.ContentType) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, r.fail(p.Context, validationError(err))
 		}
-		q, err := content.ParseQuery(ct, vals)
+		q, err := content.ParseQueryPaged(ct, vals, content.GraphQLPaging)
 		if err != nil {
 			return nil, r.fail(p.Context, validationError(err))
 		}
-		entries, _, err := r.entries.FindEntries(p.Context, ct, q)
+		entries, total, err := r.entries.FindEntries(p.Context, ct, q)
 		if err != nil {
 			return nil, r.fail(p.Context, storeError(err))
 		}
@@ -701,8 +834,19 @@ func gqlFind(ct content.ContentType) graphql.FieldResolveFn {
 		for i, e := range entries {
 			out[i] = gqlEntry(ct, e)
 		}
-		return out, nil
+		if !connection {
+			return out, nil
+		}
+		return map[string]any{"nodes": out, "pageInfo": gqlPageInfo(q, total)}, nil
 	}
+}
+
+// gqlPageInfo is Strapi's Pagination object, computed from the start and
+// limit read as its plugin does: page floor(start/limit)+1, pageSize the
+// limit, pageCount ceil(total/limit).
+func gqlPageInfo(q content.Query, total int) map[string]any {
+	limit := max(q.Limit, 1)
+	return map[string]any{"total": total, "page": q.Start/limit + 1, "pageSize": limit, "pageCount": (total + limit - 1) / limit}
 }
 
 // gqlFindOne reads one entry; a missing one is null without an error, as
@@ -769,7 +913,7 @@ func gqlCreate(ct content.ContentType) graphql.FieldResolveFn {
 		}
 		e, err := r.entries.CreateEntry(p.Context, ct, data)
 		if err != nil {
-			return nil, r.fail(p.Context, storeError(err))
+			return nil, r.fail(p.Context, writeError(err, ct, data))
 		}
 		return gqlEntry(ct, e), nil
 	}
@@ -794,9 +938,12 @@ func gqlUpdate(ct content.ContentType) graphql.FieldResolveFn {
 		} else {
 			id, _ := p.Args["documentId"].(string)
 			e, err = r.entries.UpdateEntry(p.Context, ct, id, data)
+			if errors.Is(err, content.ErrNotFound) {
+				return nil, nil // Strapi: null, no error
+			}
 		}
 		if err != nil {
-			return nil, r.fail(p.Context, storeError(err))
+			return nil, r.fail(p.Context, writeError(err, ct, data))
 		}
 		return gqlEntry(ct, e), nil
 	}
@@ -809,15 +956,21 @@ func gqlDelete(ct content.ContentType) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
+		// Deleting a collection entry that is not there answers the
+		// documentId asked for, without an error, as Strapi does.
 		id, _ := p.Args["documentId"].(string)
 		if single {
 			e, err := r.entries.SingleEntry(p.Context, ct)
+			if errors.Is(err, content.ErrNotFound) {
+				// Strapi's single-type delete looks first and throws.
+				return nil, r.fail(p.Context, &apiError{Status: http.StatusNotFound, Name: "NotFoundError", Message: "Document not found"})
+			}
 			if err != nil {
 				return nil, r.fail(p.Context, storeError(err))
 			}
 			id = e.DocumentID
 		}
-		if err := r.entries.DeleteEntry(p.Context, ct, id); err != nil {
+		if err := r.entries.DeleteEntry(p.Context, ct, id); err != nil && !errors.Is(err, content.ErrNotFound) {
 			return nil, r.fail(p.Context, storeError(err))
 		}
 		return map[string]any{"documentId": id}, nil

@@ -25,9 +25,9 @@ func gqlLimitError(c echo.Context, err error) error {
 	}
 	if ge.Limit != "" {
 		e.Extensions["error"] = map[string]any{"name": "ValidationError", "message": ge.Message,
-			"details": map[string]any{"limit": ge.Limit, "max": ge.Max}}
+			"details": content.OrderedObject{{Key: "limit", Value: ge.Limit}, {Key: "max", Value: ge.Max}}}
 	}
-	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{e}})
+	return gqlWrite(c, http.StatusBadRequest, nil, false, []gqlErrorJSON{e})
 }
 
 // gqlInputError answers a body that is not text (content.CheckBodyText):
@@ -37,9 +37,9 @@ func gqlInputError(c echo.Context, err error) error {
 	if !errors.As(err, &ve) {
 		return err
 	}
-	return c.JSON(http.StatusBadRequest, map[string]any{"errors": []gqlErrorJSON{{Message: ve.Message,
+	return gqlWrite(c, http.StatusBadRequest, nil, false, []gqlErrorJSON{{Message: ve.Message,
 		Extensions: map[string]any{"code": gqlCodeBadUserInput,
-			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsObject()}}}}})
+			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsObject()}}}})
 }
 
 // lineIndex finds the line and column of a byte offset in a document, as

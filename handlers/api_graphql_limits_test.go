@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
 
@@ -141,7 +142,7 @@ func TestGraphQLErrorLocationsKeepTheirLines(t *testing.T) {
 }
 
 func TestGraphQLIntrospectionQueryIsWithinTheLimits(t *testing.T) {
-	app := newTestApp(t)
+	app := newTestAppWith(t, dbtest.SQLite(t), func(o *Options) { o.GraphQLIntrospection = true })
 	key := app.mintKey("ro", "read-only", "7")
 	res := app.gql(key, graphqlIntrospectionQuery, nil)
 	if res.status != http.StatusOK || len(res.gqlErrors()) != 0 {

@@ -130,6 +130,9 @@ type Options struct {
 	// CORSOrigins are the origins whose pages may call the content API
 	// from a browser; none means any origin (Strapi's default).
 	CORSOrigins []string
+	// GraphQLIntrospection answers __schema and __type queries; off by
+	// default, as Apollo Server (and so Strapi) is in production.
+	GraphQLIntrospection bool
 
 	// TrustedProxies may set X-Forwarded-For; nobody else can choose the
 	// client address that sign-in throttling and logs see.
@@ -182,6 +185,8 @@ type server struct {
 	csrfKey   []byte
 	publicURL *url.URL
 
+	gqlIntrospection bool
+
 	// bypassAuth is Options.benchBypass (this package's benchmarks only).
 	bypassAuth bool
 }
@@ -215,7 +220,8 @@ func NewServer(o Options) *echo.Echo {
 		now:      o.Now,
 		csrfKey:  o.CSRFKey,
 
-		publicURL: o.PublicURL,
+		publicURL:        o.PublicURL,
+		gqlIntrospection: o.GraphQLIntrospection,
 
 		bypassAuth: o.benchBypass,
 	}

@@ -98,6 +98,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL:      cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies,
 		CORSOrigins:    cfg.CORSOrigins,
+
+		GraphQLIntrospection: cfg.GraphQLIntrospection,
 	})
 	// Longer than any request may run, so that its 503 still goes out.
 	writeTimeout := max(60*time.Second, cfg.RequestTimeout+10*time.Second)

@@ -1,0 +1,84 @@
+package handlers
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
+)
+
+// TestGraphQLStrapiGolden pins the exact bytes of GraphQL answers in the
+// shape of Strapi 5's plugin (read from @strapi/plugin-graphql 5.54.0):
+// <plural>_connection, real enums, "Forbidden access", STRAPI_ codes,
+// missing entries, introspection refused, Apollo's key order.
+func TestGraphQLStrapiGolden(t *testing.T) {
+	registry := goldenRegistry(t)
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		app := newTestAppWithRegistry(t, d, registry)
+		full := app.mintKey("full", "full-access", "unlimited")
+		readOnly := app.mintKey("ro", "read-only", "unlimited")
+		for i, title := range []string{"A & B", "Second", "Third"} {
+			body := `{"data":{"title":"` + title + `","views":` + string(rune('1'+i)) + `,"rating":"mid"}}`
+			if r := app.api("POST", "/api/articles", "Bearer "+full, body); r.status != http.StatusCreated {
+				t.Fatalf("seed: %d %s", r.status, r.raw)
+			}
+		}
+		tests := []struct {
+			name, key, query string
+			status           int
+			want             string
+		}{
+			{"list, selection order", full, `{ articles(sort: ["views:asc"], pagination: {pageSize: 1}) { views title rating } }`, 200,
+				`{"data":{"articles":[{"views":1,"title":"A & B","rating":"mid"}]}}`},
+			{"connection", full, `{ articles_connection(sort: ["views:desc"], pagination: {page: 2, pageSize: 2}) { pageInfo { total page pageSize pageCount } nodes { title } } }`, 200,
+				`{"data":{"articles_connection":{"pageInfo":{"total":3,"page":2,"pageSize":2,"pageCount":2},"nodes":[{"title":"A & B"}]}}}`},
+			{"connection by start and limit", full, `{ articles_connection(sort: ["views:asc"], pagination: {start: 2, limit: 1}) { nodes { views } pageInfo { page pageSize pageCount total } } }`, 200,
+				`{"data":{"articles_connection":{"nodes":[{"views":3}],"pageInfo":{"page":3,"pageSize":1,"pageCount":3,"total":3}}}}`},
+			{"default page size 10", full, `{ articles_connection { pageInfo { pageSize } } }`, 200,
+				`{"data":{"articles_connection":{"pageInfo":{"pageSize":10}}}}`},
+			{"no maximum page size", full, `{ articles_connection(pagination: {pageSize: 500}) { pageInfo { pageSize pageCount } } }`, 200,
+				`{"data":{"articles_connection":{"pageInfo":{"pageSize":500,"pageCount":1}}}}`},
+			{"enum filter and literal", full, `mutation { createArticle(data: {title: "Four", rating: high}) { title rating } }`, 200,
+				`{"data":{"createArticle":{"title":"Four","rating":"high"}}}`},
+			{"forbidden", readOnly, `mutation { createArticle(data: {title: "No"}) { title } }`, 200,
+				`{"errors":[{"message":"Forbidden access","locations":[{"line":1,"column":12}],"path":["createArticle"],` +
+					`"extensions":{"code":"FORBIDDEN","error":{"name":"ForbiddenError","message":"Forbidden access","details":{}}}}],"data":{"createArticle":null}}`},
+			{"page and offset", full, `{ articles(pagination: {page: 1, limit: 2}) { title } }`, 200,
+				`{"errors":[{"message":"Cannot use both page & offset pagination in the same query","locations":[{"line":1,"column":3}],"path":["articles"],` +
+					`"extensions":{"code":"STRAPI_PAGINATION_ERROR","error":{"name":"PaginationError","message":"Cannot use both page & offset pagination in the same query","details":{}}}}],"data":null}`},
+			{"unique", full, `mutation { createArticle(data: {title: "Second"}) { title } }`, 200,
+				`{"errors":[{"message":"This attribute must be unique","locations":[{"line":1,"column":12}],"path":["createArticle"],` +
+					`"extensions":{"code":"BAD_USER_INPUT","error":{"name":"ValidationError","message":"This attribute must be unique",` +
+					`"details":{"errors":[{"path":["title"],"message":"This attribute must be unique","name":"ValidationError","value":"Second"}]}}}}],"data":{"createArticle":null}}`},
+			{"update missing", full, `mutation { updateArticle(documentId: "nosuchdocument", data: {views: 1}) { title } }`, 200,
+				`{"data":{"updateArticle":null}}`},
+			{"delete missing", full, `mutation { deleteArticle(documentId: "nosuchdocument") { documentId } }`, 200,
+				`{"data":{"deleteArticle":{"documentId":"nosuchdocument"}}}`},
+			{"findOne missing", full, `{ article(documentId: "nosuchdocument") { title } }`, 200,
+				`{"data":{"article":null}}`},
+			{"introspection refused", full, `{ __schema { queryType { name } } }`, 400,
+				`{"errors":[{"message":"GraphQL introspection is not allowed by Apollo Server, but the query contained __schema or __type. ` +
+					`To enable introspection, pass introspection: true to ApolloServer in production","locations":[{"line":1,"column":3}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
+			{"__typename is not introspection", full, `{ articles(pagination: {pageSize: 1}) { __typename } }`, 200,
+				`{"data":{"articles":[{"__typename":"Article"}]}}`},
+			{"syntax error", full, `{ articles {`, 400,
+				`{"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":13}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}`},
+		}
+		for _, tt := range tests {
+			r := app.gql(tt.key, tt.query, nil)
+			if r.status != tt.status || r.raw != tt.want+"\n" {
+				t.Errorf("%s:\n got %d %s\nwant %d %s", tt.name, r.status, r.raw, tt.status, tt.want)
+			}
+			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				t.Errorf("%s: Content-Type %q", tt.name, ct)
+			}
+		}
+
+		// An unknown key never reaches GraphQL: the REST-shaped 401.
+		r := app.gql("nope", `{ articles { title } }`, nil)
+		if want := `{"data":null,"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials","details":{}}}` + "\n"; r.status != 401 || r.raw != want {
+			t.Errorf("bad key: %d %s", r.status, r.raw)
+		}
+	})
+}
