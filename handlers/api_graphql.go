@@ -23,6 +23,7 @@ import (
 	"github.com/graphql-go/graphql/language/parser"
 	"github.com/graphql-go/graphql/language/source"
 	"github.com/labstack/echo/v4"
+	gqlast "github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
@@ -84,10 +85,11 @@ func (s *server) graphql(c echo.Context) error {
 	if msg != "" {
 		return gqlRequestError(c, msg, gqlCodeBadRequest)
 	}
-	schema, err := s.graphqlSchema()
+	schemas, err := s.graphqlSchema()
 	if err != nil {
 		return err
 	}
+	schema := schemas.schema
 	// The document's budget first: graphql-go's validation is where a
 	// small document can cost minutes, and it runs before any permission.
 	gdoc, err := graphqlapi.Default.Check(req.Query, req.Variables)
@@ -118,11 +120,11 @@ func (s *server) graphql(c echo.Context) error {
 		return gqlRequestErrors(c, gqlerrors.FormatErrors(err), gqlCodeParseFailed)
 	}
 	lines := newLineIndex(req.Query)
-	if vr := graphql.ValidateDocument(&schema, doc, nil); !vr.IsValid {
-		for i := range vr.Errors {
-			vr.Errors[i].Locations = lines.relocate(vr.Errors[i].Locations)
-		}
-		return gqlRequestErrors(c, vr.Errors, gqlCodeValidationFailed)
+	// gqlparser validates (graphql-js's rules and wording, what Strapi's
+	// Apollo Server answers) on the document the budget check parsed;
+	// graphql-go only executes it.
+	if errs := gqlValidate(schemas.validation, gdoc, req.Query); len(errs) > 0 {
+		return gqlWrite(c, http.StatusBadRequest, nil, false, errs)
 	}
 	if msg, code := checkOperation(doc, req.OperationName); msg != "" {
 		return gqlRequestError(c, msg, code)
@@ -323,20 +325,24 @@ func checkOperation(doc *ast.Document, name string) (msg, code string) {
 // immutable and the resolvers find the store in the request context, so
 // every server sharing a registry shares its schema.
 type gqlSchemaCache struct {
-	once   sync.Once
-	schema graphql.Schema
-	err    error
+	once       sync.Once
+	schema     graphql.Schema
+	validation *gqlast.Schema // the same schema, for gqlparser's validator
+	err        error
 }
 
 var gqlSchemas sync.Map // *content.Registry → *gqlSchemaCache
 
 // graphqlSchema builds the schema on first use and returns it ever after.
-func (s *server) graphqlSchema() (graphql.Schema, error) {
+func (s *server) graphqlSchema() (*gqlSchemaCache, error) {
 	v, _ := gqlSchemas.LoadOrStore(s.registry, &gqlSchemaCache{})
 	sc := v.(*gqlSchemaCache)
 	sc.once.Do(func() {
 		var notes []string
 		sc.schema, notes, sc.err = buildGraphQLSchema(s.registry)
+		if sc.err == nil {
+			sc.validation, sc.err = gqlparserSchema(sc.schema)
+		}
 		for _, n := range notes {
 			s.log.Warn("graphql: left out of the schema", "reason", n)
 		}
@@ -344,7 +350,7 @@ func (s *server) graphqlSchema() (graphql.Schema, error) {
 			s.log.Error("graphql: cannot build the schema", "error", sc.err)
 		}
 	})
-	return sc.schema, sc.err
+	return sc, sc.err
 }
 
 // gqlFilterOps are the operators of every <Scalar>FilterInput, as in

@@ -62,6 +62,12 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 					`To enable introspection, pass introspection: true to ApolloServer in production","locations":[{"line":1,"column":3}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
 			{"__typename is not introspection", full, `{ articles(pagination: {pageSize: 1}) { __typename } }`, 200,
 				`{"data":{"articles":[{"__typename":"Article"}]}}`},
+			{"bad enum value", full, `mutation { createArticle(data: {title: "X", rating: extreme}) { title } }`, 400,
+				`{"errors":[{"message":"Value \"extreme\" does not exist in \"ENUM_ARTICLE_RATING\" enum.","locations":[{"line":1,"column":53}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
+			{"unknown field", full, `{ articles { nope } }`, 400,
+				`{"errors":[{"message":"Cannot query field \"nope\" on type \"Article\".","locations":[{"line":1,"column":14}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
+			{"int literal", full, `{ articles(pagination: {page: "abc"}) { title } }`, 400,
+				`{"errors":[{"message":"Int cannot represent non-integer value: \"abc\"","locations":[{"line":1,"column":31}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
 			{"syntax error", full, `{ articles {`, 400,
 				`{"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":13}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}`},
 		}
