@@ -129,6 +129,11 @@ func (s *server) graphql(c echo.Context) error {
 	if msg, code := checkOperation(doc, req.OperationName); msg != "" {
 		return gqlRequestError(c, msg, code)
 	}
+	if op := gqlOperation(gdoc, req.OperationName); op != nil {
+		if errs := gqlCheckVariables(schemas.validation, op, req.Variables); len(errs) > 0 {
+			return gqlWrite(c, http.StatusBadRequest, nil, false, errs)
+		}
+	}
 
 	// The resolvers get the token and the store from the context, never
 	// the echo.Context: graphql-go runs them on a goroutine that may

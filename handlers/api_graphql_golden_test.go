@@ -81,6 +81,42 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 			}
 		}
 
+		// Variables that do not fit their types: graphql-js's
+		// coerceVariableValues wording, 400 BAD_USER_INPUT.
+		const pageQuery = `query($p: PaginationArg) { articles(pagination: $p) { title } }`
+		const createQuery = `mutation($d: ArticleInput!) { createArticle(data: $d) { title } }`
+		vars := []struct {
+			name, query string
+			vars        map[string]any
+			want        string
+		}{
+			{"not an integer", pageQuery, map[string]any{"p": map[string]any{"page": "abc"}},
+				`Variable \"$p\" got invalid value \"abc\" at \"p.page\"; Int cannot represent non-integer value: \"abc\"`},
+			{"not 32-bit", pageQuery, map[string]any{"p": map[string]any{"pageSize": 1e10}},
+				`Variable \"$p\" got invalid value 10000000000 at \"p.pageSize\"; Int cannot represent non 32-bit signed integer value: 10000000000`},
+			{"unknown field", pageQuery, map[string]any{"p": map[string]any{"pages": 1}},
+				`Variable \"$p\" got invalid value { pages: 1 }; Field \"pages\" is not defined by type \"PaginationArg\". Did you mean \"page\" or \"pageSize\"?`},
+			{"not an object", pageQuery, map[string]any{"p": 5},
+				`Variable \"$p\" got invalid value 5; Expected type \"PaginationArg\" to be an object.`},
+			{"required", createQuery, map[string]any{},
+				`Variable \"$d\" of required type \"ArticleInput!\" was not provided.`},
+			{"null", createQuery, map[string]any{"d": nil},
+				`Variable \"$d\" of non-null type \"ArticleInput!\" must not be null.`},
+			{"bad enum", createQuery, map[string]any{"d": map[string]any{"title": "x", "rating": "extreme"}},
+				`Variable \"$d\" got invalid value \"extreme\" at \"d.rating\"; Value \"extreme\" does not exist in \"ENUM_ARTICLE_RATING\" enum.`},
+		}
+		for _, tt := range vars {
+			r := app.gql(full, tt.query, tt.vars)
+			column := "7" // the $ of the variable's definition
+			if tt.query == createQuery {
+				column = "10"
+			}
+			want := `{"errors":[{"message":"` + tt.want + `","locations":[{"line":1,"column":` + column + `}],"extensions":{"code":"BAD_USER_INPUT"}}]}` + "\n"
+			if r.status != http.StatusBadRequest || r.raw != want {
+				t.Errorf("variables, %s:\n got %d %s\nwant 400 %s", tt.name, r.status, r.raw, want)
+			}
+		}
+
 		// An unknown key never reaches GraphQL: the REST-shaped 401.
 		r := app.gql("nope", `{ articles { title } }`, nil)
 		if want := `{"data":null,"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials","details":{}}}` + "\n"; r.status != 401 || r.raw != want {

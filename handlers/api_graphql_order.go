@@ -18,16 +18,23 @@ func gqlOrdered(doc *ast.QueryDocument, operationName string, data any) any {
 	if doc == nil {
 		return data
 	}
-	var op *ast.OperationDefinition
-	if operationName == "" && len(doc.Operations) == 1 {
-		op = doc.Operations[0]
-	} else {
-		op = doc.Operations.ForName(operationName)
-	}
+	op := gqlOperation(doc, operationName)
 	if op == nil {
 		return data
 	}
 	return orderValue(doc, op.SelectionSet, data, 0)
+}
+
+// gqlOperation is the operation a request runs: the only one, or the one
+// named.
+func gqlOperation(doc *ast.QueryDocument, operationName string) *ast.OperationDefinition {
+	if operationName == "" && len(doc.Operations) == 1 {
+		return doc.Operations[0]
+	}
+	if operationName == "" {
+		return nil
+	}
+	return doc.Operations.ForName(operationName)
 }
 
 // orderDepthLimit stops at a depth no document within graphqlapi's limits
