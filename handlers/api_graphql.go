@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"unicode"
 
@@ -85,9 +84,9 @@ func (s *server) graphql(c echo.Context) error {
 	if msg != "" {
 		return gqlRequestError(c, msg, gqlCodeBadRequest)
 	}
-	schemas, err := s.graphqlSchema()
-	if err != nil {
-		return err
+	schemas := s.gql
+	if schemas.err != nil {
+		return schemas.err
 	}
 	schema := schemas.schema
 	// The document's budget first: graphql-go's validation is where a
@@ -326,36 +325,31 @@ func checkOperation(doc *ast.Document, name string) (msg, code string) {
 
 // --- the schema ---
 
-// gqlSchemaCache holds the schema built for one registry. Registries are
-// immutable and the resolvers find the store in the request context, so
-// every server sharing a registry shares its schema.
-type gqlSchemaCache struct {
-	once       sync.Once
+// gqlSchemas is the GraphQL schema of the server's registry, built once
+// in NewServer: the graphql-go schema that runs the resolvers and the same
+// schema loaded by gqlparser, whose validator words errors as graphql-js.
+type gqlSchemas struct {
 	schema     graphql.Schema
-	validation *gqlast.Schema // the same schema, for gqlparser's validator
-	err        error
+	validation *gqlast.Schema
+	err        error // the registry could not be served; /graphql answers 500
 }
 
-var gqlSchemas sync.Map // *content.Registry → *gqlSchemaCache
-
-// graphqlSchema builds the schema on first use and returns it ever after.
-func (s *server) graphqlSchema() (*gqlSchemaCache, error) {
-	v, _ := gqlSchemas.LoadOrStore(s.registry, &gqlSchemaCache{})
-	sc := v.(*gqlSchemaCache)
-	sc.once.Do(func() {
-		var notes []string
-		sc.schema, notes, sc.err = buildGraphQLSchema(s.registry)
-		if sc.err == nil {
-			sc.validation, sc.err = gqlparserSchema(sc.schema)
-		}
-		for _, n := range notes {
-			s.log.Warn("graphql: left out of the schema", "reason", n)
-		}
-		if sc.err != nil {
-			s.log.Error("graphql: cannot build the schema", "error", sc.err)
-		}
-	})
-	return sc, sc.err
+// newGQLSchemas builds the schemas, logging what the registry holds that
+// GraphQL cannot name.
+func newGQLSchemas(reg *content.Registry, log *slog.Logger) *gqlSchemas {
+	sc := &gqlSchemas{}
+	var notes []string
+	sc.schema, notes, sc.err = buildGraphQLSchema(reg)
+	if sc.err == nil {
+		sc.validation, sc.err = gqlparserSchema(sc.schema)
+	}
+	for _, n := range notes {
+		log.Warn("graphql: left out of the schema", "reason", n)
+	}
+	if sc.err != nil {
+		log.Error("graphql: cannot build the schema", "error", sc.err)
+	}
+	return sc
 }
 
 // gqlFilterOps are the operators of every <Scalar>FilterInput, as in

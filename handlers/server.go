@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"net/url"
@@ -186,6 +187,10 @@ type server struct {
 	publicURL *url.URL
 
 	gqlIntrospection bool
+	// gql and openAPIDoc describe the registry; both are built once here.
+	gql        *gqlSchemas
+	openAPIDoc []byte
+	openAPIErr error
 
 	// bypassAuth is Options.benchBypass (this package's benchmarks only).
 	bypassAuth bool
@@ -222,9 +227,11 @@ func NewServer(o Options) *echo.Echo {
 
 		publicURL:        o.PublicURL,
 		gqlIntrospection: o.GraphQLIntrospection,
+		gql:              newGQLSchemas(o.Registry, o.Logger),
 
 		bypassAuth: o.benchBypass,
 	}
+	s.openAPIDoc, s.openAPIErr = json.Marshal(o.Registry.OpenAPI(openAPIServerURL))
 	if s.csrfKey == nil {
 		m := hmac.New(sha256.New, o.SessionAuthKey)
 		m.Write([]byte("tokenadmin/csrf/v1"))
