@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/db"
@@ -123,4 +124,36 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 			t.Errorf("bad key: %d %s", r.status, r.raw)
 		}
 	})
+}
+
+// Variables built to cost: many unknown fields give at most 50 errors
+// (graphql-js's maxErrors), and nesting is refused before it is walked.
+func TestGraphQLVariablesAbuse(t *testing.T) {
+	app := newTestAppWithRegistry(t, dbtest.SQLite(t), goldenRegistry(t))
+	full := app.mintKey("full", "full-access", "unlimited")
+	wide := map[string]any{}
+	for i := range 5000 {
+		wide["k"+strconv.Itoa(i)] = i
+	}
+	r := app.gql(full, `query($p: PaginationArg) { articles(pagination: $p) { title } }`, map[string]any{"p": wide})
+	if r.status != http.StatusBadRequest || len(r.gqlErrors()) != 50 || r.gqlCode() != "BAD_USER_INPUT" {
+		t.Errorf("5000 unknown fields: %d, %d errors", r.status, len(r.gqlErrors()))
+	}
+	var deep any = map[string]any{"title": map[string]any{"eq": "x"}}
+	for range 3000 {
+		deep = map[string]any{"and": []any{deep}}
+	}
+	r = app.gql(full, `query($f: ArticleFiltersInput) { articles(filters: $f) { title } }`, map[string]any{"f": deep})
+	if r.status != http.StatusBadRequest || len(r.gqlErrors()) != 1 ||
+		r.gqlErrors()[0]["message"] != `Variable "$f" nests more than 64 levels of lists and objects.` {
+		t.Errorf("filters 3000 levels deep: %d %.300s", r.status, r.raw)
+	}
+	var list any = "x"
+	for range 3000 {
+		list = []any{list}
+	}
+	r = app.gql(full, `query($s: [String]) { articles(sort: $s) { title } }`, map[string]any{"s": list})
+	if r.status != http.StatusBadRequest || r.gqlCode() != "BAD_USER_INPUT" {
+		t.Errorf("a list 3000 levels deep: %d %.300s", r.status, r.raw)
+	}
 }

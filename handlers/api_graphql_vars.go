@@ -24,8 +24,8 @@ import (
 func gqlCheckVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) []gqlErrorJSON {
 	var errs []gqlErrorJSON
 	for _, def := range op.VariableDefinitions {
-		c := &varCoercer{schema: schema}
 		name := def.Variable
+		c := &varCoercer{schema: schema, name: name}
 		value, present := vars[name]
 		switch {
 		case !present && def.DefaultValue == nil && def.Type.NonNull:
@@ -65,9 +65,15 @@ type varMessage struct {
 }
 
 type varCoercer struct {
-	schema *ast.Schema
-	msgs   []varMessage
+	name    string // the variable's
+	schema  *ast.Schema
+	msgs    []varMessage
+	tooDeep bool
 }
+
+// maxVariableDepth bounds how deeply a variable's value may nest lists
+// and input objects; filters are limited to fewer levels anyway.
+const maxVariableDepth = 64
 
 func (c *varCoercer) fail(path []any, value any, text string, whole bool) {
 	c.msgs = append(c.msgs, varMessage{path: slices.Clone(path), value: value, text: text, whole: whole})
@@ -75,7 +81,14 @@ func (c *varCoercer) fail(path []any, value any, text string, whole bool) {
 
 // coerce is graphql-js's coerceInputValue, reporting instead of building.
 func (c *varCoercer) coerce(v any, t *ast.Type, path []any) {
-	if len(c.msgs) >= 50 || len(path) > 64 {
+	if len(c.msgs) >= 50 || c.tooDeep {
+		return
+	}
+	if len(path) > maxVariableDepth {
+		// Not graphql-js's: a limit, so that graphql-go never walks a
+		// value nested thousands of levels (seconds of work per request).
+		c.tooDeep = true
+		c.fail(nil, nil, `Variable "$`+c.name+`" nests more than `+strconv.Itoa(maxVariableDepth)+` levels of lists and objects.`, true)
 		return
 	}
 	if t.NonNull && v == nil {
