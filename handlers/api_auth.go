@@ -123,7 +123,9 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_request"`)
 		}
 		ctx := c.Request().Context()
-		tok, err := s.verifier.VerifyFrom(ctx, key, c.RealIP(), c.Request().UserAgent())
+		// Echo's RealIP walks the trusted-proxy rules each call: once a request.
+		ip := c.RealIP()
+		tok, err := s.verifier.VerifyFrom(ctx, key, ip, c.Request().UserAgent())
 		switch {
 		case errors.Is(err, apitoken.ErrInvalidKey):
 			return unauthorized("Missing or invalid credentials", realm+`, error="invalid_token"`)
@@ -138,7 +140,7 @@ func (s *server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return storeUnavailable()
 		}
-		v, err := s.keyGuard.Admit(ctx, tok, clientAddr(c))
+		v, err := s.keyGuard.Admit(ctx, tok, clientAddr(ip))
 		if err != nil {
 			return storeUnavailable()
 		}
@@ -197,12 +199,12 @@ func setRateHeaders(c echo.Context, r *ratelimit.Result) {
 	h.Set("RateLimit", r.Header())
 }
 
-// clientAddr is the client's address as the trusted-proxy setting
+// clientAddr parses the client's address as the trusted-proxy setting
 // decides it (Echo's IPExtractor: the connection's peer unless it is a
 // trusted proxy). An address that does not parse is the zero Addr, which
 // only an empty allow-list admits.
-func clientAddr(c echo.Context) netip.Addr {
-	a, err := netip.ParseAddr(c.RealIP())
+func clientAddr(ip string) netip.Addr {
+	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return netip.Addr{}
 	}
