@@ -133,7 +133,9 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 			}
 			continue
 		}
-		if msg, ok := castError(a, v); ok {
+		v, msg, cast := castNumber(a, v)
+		if cast && msg != "" {
+			// The cast value is NaN or ±Infinity, which JSON writes as null.
 			errs = append(errs, FieldError{Path: []string{a.Name}, Message: a.Name + " " + msg, NullValue: true})
 			continue
 		}
@@ -153,73 +155,107 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 	return out, nil
 }
 
-// castError is yup's message for a value a number attribute cannot be
-// cast to a number: Strapi validates with yup's number(), which casts a
-// string or a boolean with JavaScript's rules and, when that gives NaN,
-// fails with a typeError whose value (NaN) JSON writes as null. Values
-// that cast to a number go on to the usual checks.
-func castError(a Attribute, v any) (string, bool) {
+// castNumber casts v for an integer, float or decimal attribute as yup's
+// number() does (Strapi validates with it, casting first): a string or a
+// boolean becomes a number with JavaScript's rules, so "5" and " 5 " are
+// 5. cast tells whether v was cast; then the value is the number as a
+// json.Number, for the usual checks, or msg says why it is not one: yup's
+// typeError when the cast gives NaN (false, "abc", ""), and for
+// ±Infinity, which yup lets through to fail later, the message the
+// attribute's checks give a non-finite number (our store cannot hold it).
+func castNumber(a Attribute, v any) (out any, msg string, cast bool) {
+	notFinite := "must be a number"
 	switch a.Type {
-	case TypeInteger, TypeFloat, TypeDecimal:
+	case TypeInteger:
+		notFinite = "must be an integer"
+	case TypeFloat, TypeDecimal:
 	default:
-		return "", false
+		return v, "", false
 	}
 	var shown string
 	switch x := v.(type) {
 	case string:
-		if jsNumberFromString(x) {
-			return "", false
+		if n, ok := jsStringToNumber(x); ok {
+			if math.IsInf(n, 0) {
+				return nil, notFinite, true
+			}
+			return json.Number(jsNumberString(n)), "", true
 		}
 		shown = `"` + x + `"`
 	case bool:
 		shown = strconv.FormatBool(x)
 	default:
-		return "", false
+		return v, "", false
 	}
-	return "must be a `number` type, but the final value was: `NaN` (cast from the value `" + shown + "`).", true
+	return nil, "must be a `number` type, but the final value was: `NaN` (cast from the value `" + shown + "`).", true
 }
 
-// jsNumberFromString reports whether yup's number cast of s is not NaN:
-// white space removed, the empty string is NaN, otherwise JavaScript's
-// unary plus (decimal, exponent, 0x/0o/0b, Infinity).
-func jsNumberFromString(s string) bool {
+// jsStringToNumber is yup's number cast of a string: white space (as
+// JavaScript's \s matches it) removed, the empty string is NaN, otherwise
+// JavaScript's unary plus (decimal, exponent, unsigned 0x/0o/0b,
+// Infinity). ok is false for NaN.
+func jsStringToNumber(s string) (float64, bool) {
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '\ufeff' {
+		if r != '\u0085' && unicode.IsSpace(r) || r == '\ufeff' {
 			return -1
 		}
 		return r
 	}, s)
 	if s == "" {
-		return false
+		return 0, false
 	}
-	switch strings.TrimLeft(s, "+-") {
-	case "Infinity":
-		return true
+	switch s {
+	case "Infinity", "+Infinity":
+		return math.Inf(1), true
+	case "-Infinity":
+		return math.Inf(-1), true
 	}
 	if len(s) > 2 && s[0] == '0' {
-		base := 0
+		digits := ""
 		switch s[1] {
 		case 'x', 'X':
-			base = 16
+			digits = "0123456789abcdefABCDEF"
 		case 'o', 'O':
-			base = 8
+			digits = "01234567"
 		case 'b', 'B':
-			base = 2
+			digits = "01"
 		}
-		if base != 0 {
-			_, ok := new(big.Int).SetString(s[2:], base)
-			return ok
+		if digits != "" {
+			if strings.ContainsFunc(s[2:], func(r rune) bool { return !strings.ContainsRune(digits, r) }) {
+				return 0, false
+			}
+			i, _ := new(big.Int).SetString(s[2:], map[byte]int{'x': 16, 'X': 16, 'o': 8, 'O': 8, 'b': 2, 'B': 2}[s[1]])
+			f, _ := new(big.Float).SetInt(i).Float64()
+			return f, true
 		}
 	}
 	if strings.ContainsFunc(s, func(r rune) bool { return !strings.ContainsRune("0123456789.eE+-", r) }) {
-		return false // ParseFloat also reads "inf", "nan", "1_0" and hex floats
+		return 0, false // ParseFloat also reads "inf", "nan", "1_0" and hex floats
 	}
-	_, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		var ne *strconv.NumError
-		return errors.As(err, &ne) && ne.Err == strconv.ErrRange
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f, true // ±Inf, as JavaScript rounds it
+		}
+		return 0, false
 	}
-	return true
+	return f, true
+}
+
+// jsNumberString writes a finite number as JavaScript's String(n) does,
+// which is how yup's errors show it and JSON.stringify writes it.
+func jsNumberString(n float64) string {
+	if n == 0 {
+		return "0"
+	}
+	if abs := math.Abs(n); abs >= 1e-6 && abs < 1e21 {
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	s := strconv.FormatFloat(n, 'e', -1, 64) // 1e-07, 1.5e+21
+	mant, exp, _ := strings.Cut(s, "e")
+	sign, digits := exp[:1], strings.TrimLeft(exp[1:], "0")
+	return mant + "e" + sign + digits
 }
 
 func requiredError(a Attribute) FieldError {

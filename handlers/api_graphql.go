@@ -201,7 +201,7 @@ func gqlWrite(c echo.Context, status int, data any, hasData bool, errs []gqlErro
 	if err != nil {
 		return err
 	}
-	return c.JSONBlob(status, append(b, '\n'))
+	return writeJSON(c, status, append(b, '\n'))
 }
 
 // ordered is the error in graphql-js's key order.

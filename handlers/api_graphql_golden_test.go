@@ -77,7 +77,7 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 			if r.status != tt.status || r.raw != tt.want+"\n" {
 				t.Errorf("%s:\n got %d %s\nwant %d %s", tt.name, r.status, r.raw, tt.status, tt.want)
 			}
-			if ct := r.header.Get("Content-Type"); ct != "application/json" {
+			if ct := r.header.Get("Content-Type"); ct != mimeJSON {
 				t.Errorf("%s: Content-Type %q", tt.name, ct)
 			}
 		}
@@ -120,7 +120,7 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 
 		// An unknown key never reaches GraphQL: the REST-shaped 401.
 		r := app.gql("nope", `{ articles { title } }`, nil)
-		if want := `{"data":null,"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials","details":{}}}` + "\n"; r.status != 401 || r.raw != want {
+		if want := `{"data":null,"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials","details":{}}}` + "\n"; r.status != 401 || r.raw != want || r.header.Get("Content-Type") != mimeJSON {
 			t.Errorf("bad key: %d %s", r.status, r.raw)
 		}
 	})

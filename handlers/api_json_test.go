@@ -138,7 +138,7 @@ func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 		if want := encodeLikeStrapi(t, ordered("data", data[i], "meta", ordered())); one.raw != want {
 			t.Errorf("findOne %q:\ngot  %s\nwant %s", e.Data["title"], one.raw, want)
 		}
-		if ctype := one.header.Get("Content-Type"); ctype != "application/json" {
+		if ctype := one.header.Get("Content-Type"); ctype != mimeJSON {
 			t.Errorf("findOne Content-Type %q", ctype)
 		}
 	}

@@ -19,5 +19,5 @@ func (s *server) openAPI(c echo.Context) error {
 		return s.openAPIErr
 	}
 	c.Response().Header().Set(echo.HeaderCacheControl, "public, max-age=300")
-	return c.JSONBlob(http.StatusOK, s.openAPIDoc)
+	return writeJSON(c, http.StatusOK, s.openAPIDoc)
 }

@@ -126,7 +126,7 @@ func (s *server) apiFind(c echo.Context) error {
 	if body, err = pagination.AppendJSON(body); err != nil {
 		return err
 	}
-	return c.JSONBlob(http.StatusOK, append(body, "}}\n"...))
+	return writeJSON(c, http.StatusOK, append(body, "}}\n"...))
 }
 
 // paginationJSON is meta.pagination in Strapi's key order:
@@ -150,7 +150,7 @@ func entryResponse(c echo.Context, status int, entry content.OrderedObject) erro
 	if err != nil {
 		return err
 	}
-	return c.JSONBlob(status, append(body, `,"meta":{}}`+"\n"...))
+	return writeJSON(c, status, append(body, `,"meta":{}}`+"\n"...))
 }
 
 func (s *server) apiFindOne(c echo.Context) error {

@@ -8,37 +8,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/content"
 )
-
-// selfRate is a rate limit as GET /api/token describes it.
-type selfRate struct {
-	Limit  int64  `json:"limit"`  // requests per window, also the burst
-	Window string `json:"window"` // "second" or "minute"
-	Value  string `json:"value"`  // as --rate and the form write it: "10/s"
-}
-
-// selfQuota is a quota as GET /api/token describes it.
-type selfQuota struct {
-	Limit     int64   `json:"limit"`
-	Remaining int64   `json:"remaining"`
-	Refill    *string `json:"refill"` // "daily", "monthly" or null
-}
-
-// selfJSON is what GET /api/token tells a key about itself (spec §9):
-// never the key, its hash or its hint.
-type selfJSON struct {
-	ID          int64      `json:"id"`
-	Name        string     `json:"name"`
-	Type        string     `json:"type"`
-	Permissions []string   `json:"permissions"`
-	ExpiresAt   any        `json:"expiresAt"`
-	LastUsedAt  any        `json:"lastUsedAt"`
-	Paused      bool       `json:"paused"`
-	GraceEndsAt any        `json:"graceEndsAt,omitempty"` // while a rotated-out key still works
-	AllowedIPs  []string   `json:"allowedIps"`
-	RateLimit   *selfRate  `json:"rateLimit"`
-	Quota       *selfQuota `json:"quota"`
-}
 
 // apiSelf describes the key's own token (GET /api/token): any valid key
 // may ask, with no permission needed; what Unkey's verify and GitHub's
@@ -59,34 +30,51 @@ func (s *server) apiSelf(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := selfJSON{
-		ID: tok.ID, Name: tok.Name, Type: string(tok.Type), Permissions: s.effectivePermissions(tok),
-		ExpiresAt: rfc3339(tok.ExpiresAt), LastUsedAt: rfc3339(tok.LastUsedAt), Paused: tok.Paused,
-		GraceEndsAt: rfc3339(tok.GraceEndsAt(s.now())), AllowedIPs: tok.AllowedIPs.Strings(),
+	body, err := content.OrderedObject{{Key: "data", Value: s.selfJSON(c, tok)}}.AppendJSON(make([]byte, 0, 512))
+	if err != nil {
+		return err
 	}
-	if out.AllowedIPs == nil {
-		out.AllowedIPs = []string{}
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+	return writeJSON(c, http.StatusOK, append(body, '\n'))
+}
+
+// selfJSON is what GET /api/token tells a key about itself, in the key
+// order of spec §9: never the key, its hash or its hint. graceEndsAt is
+// there only while a rotated-out key still works.
+func (s *server) selfJSON(c echo.Context, tok apitoken.Token) content.OrderedObject {
+	allowed := tok.AllowedIPs.Strings()
+	if allowed == nil {
+		allowed = []string{}
 	}
+	out := content.OrderedObject{{Key: "id", Value: tok.ID}, {Key: "name", Value: tok.Name}, {Key: "type", Value: string(tok.Type)},
+		{Key: "permissions", Value: s.effectivePermissions(tok)}, {Key: "expiresAt", Value: rfc3339(tok.ExpiresAt)},
+		{Key: "lastUsedAt", Value: rfc3339(tok.LastUsedAt)}, {Key: "paused", Value: tok.Paused}}
+	if g := rfc3339(tok.GraceEndsAt(s.now())); g != nil {
+		out = append(out, content.Field{Key: "graceEndsAt", Value: g})
+	}
+	out = append(out, content.Field{Key: "allowedIps", Value: allowed})
+	var rate, quota any
 	if r := tok.RateLimit; r != nil {
 		w := "second"
 		if r.Window == time.Minute {
 			w = "minute"
 		}
-		out.RateLimit = &selfRate{Limit: r.N, Window: w, Value: r.String()}
+		// limit is requests per window, also the burst; value is written
+		// as --rate and the form write it ("10/s").
+		rate = content.OrderedObject{{Key: "limit", Value: r.N}, {Key: "window", Value: w}, {Key: "value", Value: r.String()}}
 	}
 	if q := tok.Quota; q != nil {
-		sq := &selfQuota{Limit: q.Limit}
+		var remaining int64
 		if v := currentVerdict(c); v.QuotaRemaining != nil {
-			sq.Remaining = *v.QuotaRemaining
+			remaining = *v.QuotaRemaining
 		}
+		var refill any // "daily", "monthly" or null
 		if q.Refill != "" {
-			r := string(q.Refill)
-			sq.Refill = &r
+			refill = string(q.Refill)
 		}
-		out.Quota = sq
+		quota = content.OrderedObject{{Key: "limit", Value: q.Limit}, {Key: "remaining", Value: remaining}, {Key: "refill", Value: refill}}
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"data": out})
+	return append(out, content.Field{Key: "rateLimit", Value: rate}, content.Field{Key: "quota", Value: quota})
 }
 
 // effectivePermissions lists the actions tok allows: every action of the

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
@@ -30,6 +31,7 @@ func goldenRegistry(t *testing.T) *content.Registry {
 
 var (
 	goldenDocumentID = regexp.MustCompile(`"documentId":"[a-z0-9]{24}"`)
+	goldenID         = regexp.MustCompile(`"id":\d+`)
 	goldenTime       = regexp.MustCompile(`"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`)
 )
 
@@ -52,7 +54,7 @@ func TestAPIStrapiGolden(t *testing.T) {
 		full := "Bearer " + app.mintKey("full", "full-access", "unlimited")
 		readOnly := "Bearer " + app.mintKey("ro", "read-only", "unlimited")
 		entry := `{"id":1,"documentId":"DOC","title":"Hello","views":3,"rating":"mid","createdAt":"TIME","updatedAt":"TIME","publishedAt":"TIME"}`
-		const json = "application/json"
+		const json = mimeJSON
 		tests := []struct {
 			name, method, path, auth, body string
 			status                         int
@@ -112,6 +114,35 @@ func TestAPIStrapiGolden(t *testing.T) {
 			}
 			if got := normalise(r.raw); got != tt.want {
 				t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+			}
+		}
+
+		// A numeric string for an integer is cast as yup's number() casts
+		// it: stored and answered as the number.
+		r := app.api("POST", "/api/articles", full, `{"data":{"title":"Seven","views":" 7 "}}`)
+		if want := `{"data":{"id":ID,"documentId":"DOC","title":"Seven","views":7,"rating":null,"createdAt":"TIME","updatedAt":"TIME","publishedAt":"TIME"},"meta":{}}` + "\n"; r.status != 201 || goldenID.ReplaceAllString(normalise(r.raw), `"id":ID`) != want {
+			t.Errorf("numeric string:\n got %d %s\nwant 201 %s", r.status, r.raw, want)
+		}
+		r = app.api("PUT", "/api/articles/"+r.body["data"].(map[string]any)["documentId"].(string), full, `{"data":{"views":"7.5"}}`)
+		if want := `{"data":null,"error":{"status":400,"name":"ValidationError","message":"views must be an integer","details":{"errors":[{"path":["views"],"message":"views must be an integer","name":"ValidationError","value":7.5}]}}}` + "\n"; r.status != 400 || r.raw != want {
+			t.Errorf("numeric string, not whole:\n got %d %s\nwant 400 %s", r.status, r.raw, want)
+		}
+
+		// The guardrails' refusals are the content API's errors too.
+		_, fenced := app.mintGuarded("fenced", apitoken.GuardInput{AllowedIPs: []string{"10.0.0.0/8"}})
+		_, limited := app.mintGuarded("limited", apitoken.GuardInput{RateLimit: "1/m"})
+		app.api("GET", "/api/articles", "Bearer "+limited, "")
+		for _, tt := range []struct {
+			name, key string
+			status    int
+			want      string
+		}{
+			{"address refused", fenced, 403, `{"data":null,"error":{"status":403,"name":"ForbiddenError","message":"This token cannot be used from this address","details":{}}}` + "\n"},
+			{"rate limited", limited, 429, `{"data":null,"error":{"status":429,"name":"RateLimitError","message":"Too many requests","details":{}}}` + "\n"},
+		} {
+			r := app.api("GET", "/api/articles", "Bearer "+tt.key, "")
+			if r.status != tt.status || r.raw != tt.want || r.header.Get("Content-Type") != mimeJSON {
+				t.Errorf("%s:\n got %d %s %s\nwant %d %s", tt.name, r.status, r.header.Get("Content-Type"), r.raw, tt.status, tt.want)
 			}
 		}
 

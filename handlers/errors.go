@@ -139,7 +139,7 @@ func (s *server) writeAPIError(c echo.Context, e *apiError) {
 		_ = c.NoContent(http.StatusInternalServerError)
 		return
 	}
-	_ = c.JSONBlob(e.Status, b)
+	_ = writeJSON(c, e.Status, b)
 }
 
 // apiErrorJSON is {"data":null,"error":{status, name, message, details}}
