@@ -219,3 +219,35 @@ func pgRowsRead(t *testing.T, d *db.DB, table, query string, args []any) (int, s
 	walk(plans[0].Plan, 0)
 	return read, strings.Join(lines, "\n")
 }
+
+// PostgreSQL plans a prepared statement afresh on each execution when its
+// cached generic plan looks dearer than a fresh one, as it does for a
+// LIMIT it cannot see (it assumes a tenth of the table). The first page of
+// find, the content API's most common list, must reuse its plan: counted
+// in pg_prepared_statements of the one connection the pool keeps here.
+func TestFindEntriesFirstPageReusesItsPlan(t *testing.T) {
+	d := dbtest.Postgres(t)
+	d.SetMaxOpenConns(1)
+	ct := ctLedger()
+	loadLedger(t, d, ct, 5_000)
+	for range 8 {
+		if _, _, err := d.FindEntries(t.Context(), ct, content.Query{Page: 1, PageSize: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plans []struct {
+		Statement string `db:"statement"`
+		Generic   int64  `db:"generic_plans"`
+		Custom    int64  `db:"custom_plans"`
+	}
+	err := d.SelectContext(t.Context(), &plans, `SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%COUNT(*)%ct_ledgers%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plans) != 1 {
+		t.Fatalf("want the find statement prepared once on the connection, got %+v", plans)
+	}
+	if p := plans[0]; p.Custom > 1 || p.Generic < 7 {
+		t.Errorf("find's first page was planned afresh %d times in 8 executions (generic plan reused %d times):\n%s", p.Custom, p.Generic, p.Statement)
+	}
+}
