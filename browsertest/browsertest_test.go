@@ -233,7 +233,7 @@ func appPage(title, body string) string {
 		`<link rel="stylesheet" href="/static/css/app.css">` +
 		`<script src="/static/js/htmx.min.js" defer></script>` +
 		`<script src="/static/js/app.js" defer></script>` +
-		`</head><body class="p-8">` + body + `</body></html>`
+		`</head><body class="p-8"><div id="app-live-region" role="status" aria-live="polite"></div>` + body + `</body></html>`
 }
 
 func serveStatic(mux *http.ServeMux) {

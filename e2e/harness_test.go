@@ -349,3 +349,12 @@ func (a *app) sub(t *testing.T) *app {
 func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams {
 	return p.WithAwaitPromise(true)
 }
+
+// attr is the value of attribute name on the first element matching sel,
+// or "" when either is missing.
+func (a *app) attr(sel, name string) string {
+	a.t.Helper()
+	var s string
+	a.eval(fmt.Sprintf(`(document.querySelector(%q) || {getAttribute: () => ""}).getAttribute(%q) || ""`, sel, name), &s)
+	return s
+}

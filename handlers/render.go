@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -62,6 +63,7 @@ func (s *server) requestInfo(c echo.Context, withFlashes bool) (views.RequestInf
 	if a, ok := currentAdmin(c); ok {
 		info.Admin = &views.AdminView{Name: a.Name, Email: a.Email, RoleName: a.Role.Name}
 		path := c.Request().URL.Path
+		info.AccountActive = path == "/admin/account" || strings.HasPrefix(path, "/admin/account/")
 		for _, n := range navItems {
 			if access.Can(a, n.action) {
 				active := path == n.href || len(path) > len(n.href) && path[:len(n.href)+1] == n.href+"/"

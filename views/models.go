@@ -15,12 +15,14 @@ import (
 // flash messages. Handlers put it in the context once; components read it
 // through Info.
 type RequestInfo struct {
-	CSRFToken    string
-	Admin        *AdminView
-	Nav          []NavItem
-	Flashes      []Flash
-	AssetVersion string
-	Now          time.Time
+	CSRFToken string
+	Admin     *AdminView
+	Nav       []NavItem
+	// AccountActive marks the Account link as the page shown.
+	AccountActive bool
+	Flashes       []Flash
+	AssetVersion  string
+	Now           time.Time
 }
 
 // AdminView is the signed-in admin as the chrome shows them.

@@ -20,19 +20,59 @@
 
   // --- Live region -------------------------------------------------------
 
+  // The region is in every page's markup from the start: screen readers
+  // ignore changes to a live region that was itself just inserted.
   function announce(message) {
     var region = document.getElementById('app-live-region');
-    if (!region) {
-      region = document.createElement('div');
-      region.id = 'app-live-region';
-      region.className = 'sr-only';
-      region.setAttribute('aria-live', 'polite');
-      region.setAttribute('role', 'status');
-      document.body.appendChild(region);
-    }
+    if (!region) return;
     // Screen readers announce a change, so clear first to repeat a message.
     region.textContent = '';
     window.setTimeout(function () { region.textContent = message; }, 50);
+  }
+
+  // --- Phone navigation --------------------------------------------------
+
+  // Below md the navigation is a panel opened by the header's menu button.
+  // Opening moves focus into it; Escape, the backdrop or the button close
+  // it and give focus back to the button.
+  function sidebarToggle() {
+    return document.querySelector('[data-sidebar-toggle]');
+  }
+
+  function setSidebar(open, restoreFocus) {
+    var toggle = sidebarToggle();
+    var sidebar = toggle && document.getElementById(toggle.getAttribute('aria-controls'));
+    if (!sidebar) return;
+    var backdrop = document.querySelector('[data-sidebar-backdrop]');
+    sidebar.classList.toggle('is-open', open);
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+    if (backdrop) backdrop.hidden = !open;
+    if (open) {
+      var current = sidebar.querySelector('[aria-current="page"]') || sidebar.querySelector('a, button');
+      if (current) current.focus();
+    } else if (restoreFocus) {
+      toggle.focus();
+    }
+  }
+
+  function sidebarOpen() {
+    var toggle = sidebarToggle();
+    return !!toggle && toggle.getAttribute('aria-expanded') === 'true';
+  }
+
+  document.addEventListener('keydown', function (event) {
+    if (event.key === 'Escape' && sidebarOpen()) {
+      event.preventDefault();
+      setSidebar(false, true);
+    }
+  });
+
+  // Widening the window past md shows the navigation in place: drop the
+  // open state so the backdrop does not linger.
+  if (window.matchMedia) {
+    var wide = window.matchMedia('(min-width: 768px)');
+    var onWide = function () { if (wide.matches && sidebarOpen()) setSidebar(false, false); };
+    if (wide.addEventListener) wide.addEventListener('change', onWide);
   }
 
   // --- Dialogs -----------------------------------------------------------
@@ -186,6 +226,14 @@
   }
 
   document.addEventListener('click', function (event) {
+    if (closest(event.target, '[data-sidebar-toggle]')) {
+      setSidebar(!sidebarOpen(), true);
+      return;
+    }
+    if (closest(event.target, '[data-sidebar-backdrop]')) {
+      setSidebar(false, true);
+      return;
+    }
     var opener = closest(event.target, '[data-dialog-open]');
     if (opener) {
       var dialog = document.getElementById(opener.getAttribute('data-dialog-open'));

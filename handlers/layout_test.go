@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestShellMarkup checks the signed-in frame every page is drawn in: a
+// skip link first, a menu button wired to the navigation for phones, an
+// Account link in the navigation and one live region from the start.
+func TestShellMarkup(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+
+	res := ada.get("/admin/settings/roles")
+	wantStatus(t, res, http.StatusOK)
+	doc := res.doc(t)
+
+	first := doc.Find("body a[href], body button").First()
+	if first.AttrOr("href", "") != "#main" || !strings.Contains(first.Text(), "Skip") {
+		t.Errorf("first focusable element is %q (%s), want the skip link to #main", first.Text(), first.AttrOr("href", ""))
+	}
+	if doc.Find(`main#main[tabindex="-1"]`).Length() != 1 {
+		t.Error("no focusable main#main for the skip link to land on")
+	}
+	menu := doc.Find(`[data-testid="menu-button"]`)
+	if menu.Length() != 1 || menu.AttrOr("aria-controls", "") != "sidebar" || menu.AttrOr("aria-expanded", "") != "false" {
+		t.Errorf("menu button: %d, aria-controls=%q aria-expanded=%q", menu.Length(), menu.AttrOr("aria-controls", ""), menu.AttrOr("aria-expanded", ""))
+	}
+	if menu.AttrOr("type", "") != "button" {
+		t.Error("menu button would submit a form")
+	}
+	if doc.Find(`nav#sidebar`).Length() != 1 {
+		t.Error("the menu button controls no nav#sidebar")
+	}
+	if doc.Find(`nav#sidebar a[href="/admin/account"]`).Length() != 1 {
+		t.Error("no Account link in the navigation")
+	}
+	if got := doc.Find(`#sidebar h2#nav-settings`).Text(); got != "Settings" {
+		t.Errorf("settings heading %q", got)
+	}
+	if n := doc.Find(`[aria-live]`).Length(); n != 2 {
+		t.Errorf("%d live regions, want the flash list and #app-live-region", n)
+	}
+	if doc.Find(`#app-live-region[role="status"][aria-live="polite"]`).Length() != 1 {
+		t.Error("no #app-live-region in the markup")
+	}
+
+	// The account page marks its link as the current page.
+	acc := ada.get("/admin/account").doc(t)
+	if got := acc.Find(`#sidebar a[href="/admin/account"]`).AttrOr("aria-current", ""); got != "page" {
+		t.Errorf("Account link aria-current = %q on the account page", got)
+	}
+	if got := doc.Find(`#sidebar a[href="/admin/account"]`).AttrOr("aria-current", ""); got != "" {
+		t.Errorf("Account link aria-current = %q on the roles page", got)
+	}
+}
+
+// TestNoSettingsHeadingWithoutSettings: an admin whose role opens no
+// settings page sees no "Settings" heading over nothing.
+func TestNoSettingsHeadingWithoutSettings(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.seedAdmin("al@example.com", "author")
+	doc := app.login("al@example.com").get("/admin/welcome").doc(t)
+	if n := doc.Find(`#nav-settings, [data-testid="settings-nav"]`).Length(); n != 0 {
+		t.Errorf("author sees %d Settings heading/list elements, want none", n)
+	}
+	if strings.Contains(doc.Find(`#sidebar`).Text(), "Settings") {
+		t.Errorf("navigation text %q mentions Settings", doc.Find(`#sidebar`).Text())
+	}
+	if doc.Find(`#sidebar a[href="/admin/account"]`).Length() != 1 {
+		t.Error("no Account link for the author")
+	}
+}
