@@ -17,6 +17,7 @@ const (
 	reasonSuperAdmin      = "Only a super admin can change or deactivate a super admin."
 	reasonOwnRole         = "You cannot change what your own role may do."
 	reasonActionNotHeld   = "You cannot grant what your own role does not allow: "
+	reasonOthersPassword  = "You can change only your own password; an operator resets others' with tokenadmin admin reset-password."
 )
 
 // MayAssignRole decides whether by may give role r to an admin, new or

@@ -49,6 +49,10 @@ type Store interface {
 	CreateAdmin(ctx context.Context, a account.NewAdmin, passwordHash string, roleID int64, ch AdminChange) (Admin, error)
 	SetAdminRole(ctx context.Context, adminID, roleID int64, ch AdminChange) (Admin, error)
 	SetAdminActive(ctx context.Context, adminID int64, active bool, ch AdminChange) (Admin, error)
+	// SetAdminPassword replaces the admin's password hash and signs out
+	// every session of theirs except keep ("" signs out all), reporting
+	// how many it signed out.
+	SetAdminPassword(ctx context.Context, adminID int64, passwordHash, keep string, ch AdminChange) (Admin, int, error)
 	CreateRole(ctx context.Context, in RoleInput, ch RoleChange) (Role, error)
 	UpdateRole(ctx context.Context, id int64, in RoleInput, ch RoleChange) (Role, error)
 	SetRolePermission(ctx context.Context, roleID int64, action Action, granted bool, ch RoleChange) (Role, error)
@@ -172,6 +176,42 @@ func (s *Service) SetAdminActive(ctx context.Context, by Actor, id int64, active
 		Describe: s.describeAdmin(by.Actor, action, func(a *Admin) map[string]any { return map[string]any{"active": a.Active} }),
 	})
 	return a, s.refused(ctx, by, action, target, err)
+}
+
+// ChangePassword gives admin id a new password (already checked against
+// the policy) and signs out every other browser of theirs: a password is
+// changed because it may be known, so whoever used it must not stay in.
+// keep is the session to leave signed in ("" for none). An admin may
+// change only their own, after typing the current one (the caller checks
+// it, throttled like a sign-in); the command line resets anyone's. It
+// returns how many sessions it signed out.
+func (s *Service) ChangePassword(ctx context.Context, by Actor, id int64, password, keep string) (Admin, int, error) {
+	action := audit.UserPasswordReset
+	if by.Admin != nil {
+		action = audit.UserPasswordChange
+	}
+	target := adminTarget(id, "")
+	if by.Admin != nil && by.Admin.ID != id {
+		return Admin{}, 0, s.refused(ctx, by, action, target, deny(reasonOthersPassword))
+	}
+	hash, err := s.hash(password)
+	if err != nil {
+		return Admin{}, 0, err
+	}
+	a, n, err := s.store.SetAdminPassword(ctx, id, hash, keep, AdminChange{
+		Check: func(before *Admin, _ Role) error {
+			target = adminTarget(id, before.Email)
+			return nil
+		},
+		Describe: func(_, after *Admin) audit.Event {
+			ev := by.Event(action, s.now().UTC())
+			ev.TargetType, ev.TargetID, ev.TargetName = audit.TargetAdmin, strconv.FormatInt(after.ID, 10), after.Email
+			// Never the password nor its hash: only that it changed.
+			ev.Changes = []audit.Change{{Field: "password", After: "changed"}}
+			return ev
+		},
+	})
+	return a, n, s.refused(ctx, by, action, target, err)
 }
 
 // CreateRole creates a role with the actions of in, all of which the

@@ -140,3 +140,21 @@ func PasswordProblem(password string) string {
 	}
 	return ""
 }
+
+// ValidatePasswordChange checks the fields of a password change: the
+// current password typed (checked against the stored hash by the caller,
+// which throttles it like a sign-in), a new one the policy accepts, typed
+// twice alike, and different from the current one.
+func ValidatePasswordChange(current, next, confirm string) validate.Errors {
+	errs := validate.Errors{}
+	errs.Check(current != "", "current_password", "Enter your current password.")
+	if msg := PasswordProblem(next); msg != "" {
+		errs.Add("new_password", msg)
+	} else if next == current {
+		errs.Add("new_password", "The new password must differ from the current one.")
+	}
+	if _, bad := errs["new_password"]; !bad && confirm != next {
+		errs.Add("confirm_password", "The two new passwords differ.")
+	}
+	return errs
+}

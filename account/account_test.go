@@ -192,3 +192,31 @@ func TestCheckNoAccountDoesNotPanic(t *testing.T) {
 	}
 	CheckNoAccount("anything at all")
 }
+
+func TestValidatePasswordChange(t *testing.T) {
+	const cur, next = "the current one", "a brand new secret"
+	for _, tc := range []struct {
+		current, next, confirm string
+		want                   map[string]string
+	}{
+		{cur, next, next, map[string]string{}},
+		{"", next, next, map[string]string{"current_password": "Enter your current password."}},
+		{cur, "short", "short", map[string]string{"new_password": "Password must be at least 10 characters."}},
+		{cur, cur, cur, map[string]string{"new_password": "The new password must differ from the current one."}},
+		{cur, next, next + " ", map[string]string{"confirm_password": "The two new passwords differ."}},
+		// A bad new password is the one message: no second about the copy.
+		{cur, "short", "other", map[string]string{"new_password": "Password must be at least 10 characters."}},
+		{"", "", "", map[string]string{"current_password": "Enter your current password.", "new_password": "Password must be at least 10 characters."}},
+	} {
+		got := ValidatePasswordChange(tc.current, tc.next, tc.confirm)
+		if len(got) != len(tc.want) {
+			t.Errorf("(%q, %q, %q): got %v, want %v", tc.current, tc.next, tc.confirm, got, tc.want)
+			continue
+		}
+		for f, msg := range tc.want {
+			if got[f] != msg {
+				t.Errorf("(%q, %q, %q): %s = %q, want %q", tc.current, tc.next, tc.confirm, f, got[f], msg)
+			}
+		}
+	}
+}

@@ -35,6 +35,11 @@ const (
 	UserRoleChange     = "user.role-change"
 	UserDeactivate     = "user.deactivate"
 	UserActivate       = "user.activate"
+	// UserPasswordChange is an admin changing their own password (the
+	// password is never in the record); UserPasswordReset an operator
+	// setting one from the command line.
+	UserPasswordChange = "user.password-change"
+	UserPasswordReset  = "user.password-reset"
 	SessionsRevoke     = "sessions.revoke"
 	// Denied is a change the rules refused (nothing was changed): who
 	// tried what on which target, and why it was refused.
@@ -47,7 +52,8 @@ var Actions = []string{
 	TokenCreate, TokenUpdate, TokenRegenerate, TokenDelete,
 	TokenPause, TokenResume, TokenEndGrace, TokenOldKeyRefused,
 	RoleCreate, RoleUpdate,
-	UserCreate, UserRoleChange, UserDeactivate, UserActivate, SessionsRevoke, Denied,
+	UserCreate, UserRoleChange, UserDeactivate, UserActivate, UserPasswordChange, UserPasswordReset,
+	SessionsRevoke, Denied,
 }
 
 // Target types: what an event is about.

@@ -326,11 +326,29 @@ func otherActiveSuperAdmin(ctx context.Context, tx *sqlx.Tx, adminID int64) erro
 	return nil
 }
 
-// SetAdminPassword replaces an admin's password hash.
-func (d *DB) SetAdminPassword(ctx context.Context, id int64, passwordHash string) error {
-	res, err := d.ExecContext(ctx, d.Rebind(`UPDATE admin_users SET password_hash = ?, updated_at = ? WHERE id = ?`),
-		passwordHash, now(), id)
-	return wrap("set admin password", mustAffect(res, err))
+// SetAdminPassword replaces an admin's password hash and signs out their
+// sessions but keep ("" signs out all), in one transaction with its audit
+// record. It returns how many sessions it signed out, and
+// access.ErrAdminNotFound for a missing admin.
+func (d *DB) SetAdminPassword(ctx context.Context, adminID int64, passwordHash, keep string, ch access.AdminChange) (access.Admin, int, error) {
+	var ended int64
+	a, err := d.changeAdmin(ctx, "set admin password", adminID, ch, func(tx *sqlx.Tx, before access.Admin) (access.Role, func() error, error) {
+		return before.Role, func() error {
+			t := now()
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_users SET password_hash = ?, updated_at = ? WHERE id = ?`),
+				passwordHash, t, adminID); err != nil {
+				return err
+			}
+			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE admin_sessions SET revoked_at = ? WHERE admin_id = ? AND revoked_at IS NULL AND id <> ?`),
+				t, adminID, keep)
+			if err != nil {
+				return err
+			}
+			ended, err = res.RowsAffected()
+			return err
+		}, nil
+	})
+	return a, int(ended), err
 }
 
 // TouchAdminLogin records when an admin last signed in. It leaves

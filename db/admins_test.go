@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/account"
+	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/db"
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
@@ -228,14 +229,53 @@ func TestSetAdminPasswordAndTouchLogin(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := t.Context()
 		a := firstAdmin(t, d)
-		if err := d.SetAdminPassword(ctx, a.ID, "hash-new"); err != nil {
+		for _, id := range []string{"s-one", "s-kept", "s-three"} {
+			if err := d.CreateSession(ctx, access.Session{ID: id, AdminID: a.ID, CreatedAt: time.Now(), LastSeenAt: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		records := func() int {
+			t.Helper()
+			_, n, err := d.AuditEvents(ctx, audit.Query{Action: dbtest.Action, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := records()
+		// A refusal inside the transaction writes nothing.
+		refuse := dbtest.AdminChange()
+		refuse.Check = func(*access.Admin, access.Role) error { return access.ErrDenied }
+		if _, _, err := d.SetAdminPassword(ctx, a.ID, "hash-refused", "s-kept", refuse); !errors.Is(err, access.ErrDenied) {
+			t.Fatalf("refused change: got %v", err)
+		}
+		if _, hash, _ := d.AdminCredentials(ctx, a.Email); hash == "hash-refused" {
+			t.Error("a refused password change was written")
+		}
+		if ok, _ := d.SessionActive(ctx, "s-one", a.ID); !ok {
+			t.Error("a refused password change signed a session out")
+		}
+
+		_, ended, err := d.SetAdminPassword(ctx, a.ID, "hash-new", "s-kept", dbtest.AdminChange())
+		if err != nil {
 			t.Fatal(err)
 		}
 		if _, hash, _ := d.AdminCredentials(ctx, a.Email); hash != "hash-new" {
 			t.Errorf("got hash %q, want %q", hash, "hash-new")
 		}
-		if err := d.SetAdminPassword(ctx, 987654, "x"); !errors.Is(err, db.ErrNotFound) {
-			t.Errorf("SetAdminPassword(missing): got %v, want ErrNotFound", err)
+		if ended != 2 {
+			t.Errorf("signed out %d sessions, want the 2 not kept", ended)
+		}
+		for id, want := range map[string]bool{"s-one": false, "s-kept": true, "s-three": false} {
+			if ok, err := d.SessionActive(ctx, id, a.ID); err != nil || ok != want {
+				t.Errorf("session %s active %v (%v), want %v", id, ok, err, want)
+			}
+		}
+		if n := records() - before; n != 1 {
+			t.Errorf("want the change's one audit record (and none of the refusal), got %d", n)
+		}
+		if _, _, err := d.SetAdminPassword(ctx, 987654, "x", "", dbtest.AdminChange()); !errors.Is(err, access.ErrAdminNotFound) {
+			t.Errorf("SetAdminPassword(missing): got %v, want ErrAdminNotFound", err)
 		}
 
 		// A time in another zone must come back as the same instant, in UTC.

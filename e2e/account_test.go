@@ -87,3 +87,59 @@ func TestAuditLogFilters(t *testing.T) {
 		t.Errorf("row: %q", txt)
 	}
 }
+
+// TestChangePasswordInTheBrowser: a refused change keeps focus on the
+// field to fix, marked invalid and described by its message; a change
+// signs the other device out, keeps this browser in, and the new password
+// signs in. Done at phone width: the form must not widen the page.
+func TestChangePasswordInTheBrowser(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	phone := a.otherBrowser("ada@example.com")
+	a.run(chromedp.EmulateViewport(phoneWidth, 844))
+	a.open("/admin/account", `[data-testid="change-password-form"]`)
+	const next = "an entirely new passphrase"
+
+	a.fill(`#field-current_password`, password)
+	a.fill(`#field-new_password`, next)
+	a.fill(`#field-confirm_password`, next+"x")
+	a.run(chromedp.Click(`[data-testid="change-password-submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#error-confirm_password`, chromedp.ByQuery))
+	if got := a.attr(`#field-confirm_password`, "aria-invalid"); got != "true" {
+		t.Errorf("aria-invalid %q on the mismatched field", got)
+	}
+	if !a.isTrue(`document.activeElement && document.activeElement.id === 'field-confirm_password'`) {
+		t.Error("focus is not on the field to fix after a refused change")
+	}
+	if got := a.attr(`#field-confirm_password`, "aria-describedby"); got != "error-confirm_password" {
+		t.Errorf("aria-describedby %q", got)
+	}
+	if got := a.text(`#error-confirm_password`); got != "The two new passwords differ." {
+		t.Errorf("error %q", got)
+	}
+	if !a.isTrue(`document.documentElement.scrollWidth <= 390`) {
+		t.Error("the account page is wider than a 390 px phone")
+	}
+	a.shot("change-password-refused")
+
+	a.fill(`#field-current_password`, password)
+	a.fill(`#field-new_password`, next)
+	a.fill(`#field-confirm_password`, next)
+	a.run(chromedp.Click(`[data-testid="change-password-submit"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="flash"]`, chromedp.ByQuery))
+	if got := a.text(`[data-testid="flash"]`); !strings.Contains(got, "Your password is changed. 1 other session was signed out.") {
+		t.Errorf("flash %q", got)
+	}
+	a.shot("change-password-done")
+	res, err := phone.Get(a.url("/admin/account"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/admin/login") {
+		t.Errorf("the other device is still signed in: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	a.open("/admin/settings/roles", `[data-testid="roles-table"]`)
+	a.logout()
+	a.login("ada@example.com", next)
+}

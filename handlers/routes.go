@@ -40,6 +40,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn := admin.Group("", s.requireAdmin)
 	signedIn.GET("/welcome", s.welcome)
 	signedIn.GET("/account", s.account)
+	signedIn.POST("/account/password", s.changePassword)
 	signedIn.POST("/account/sessions/revoke-others", s.revokeOtherSessions)
 	signedIn.POST("/account/sessions/:id/revoke", s.revokeSession)
 

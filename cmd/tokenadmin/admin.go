@@ -78,3 +78,63 @@ func runAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 	fmt.Fprintf(stdout, "created admin %d <%s> with role %s\n", a.ID, a.Email, r.Slug)
 	return nil
 }
+
+const adminResetPasswordUsage = `Usage: tokenadmin admin reset-password --email E --password-stdin
+
+Sets the password of an admin who forgot theirs, and signs out every
+browser of theirs. The audit log records it as done by "cli" and the user
+running it. The password is read from the first line of standard input:
+
+  printf '%s\n' "$PASSWORD" | tokenadmin admin reset-password --email a@example.com --password-stdin
+
+Admins who know their password change it on their Account page.
+
+Flags:
+`
+
+func runAdminResetPassword(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("admin reset-password", adminResetPasswordUsage, stderr)
+	flags := config.Bind(fs)
+	email := fs.String("email", "", "the admin's email (required)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the new password from standard input (required)")
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
+	}
+	if !*passwordStdin || *email == "" {
+		fmt.Fprintln(stderr, "admin reset-password: --email and --password-stdin are required")
+		fs.Usage()
+		return usageError{"missing flags"}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if msg := account.PasswordProblem(password); msg != "" {
+		fmt.Fprintf(stderr, "--password-stdin: %s\n", msg)
+		return errors.New("password not changed")
+	}
+	cfg, err := flags.Load(getenv)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	a, _, err := d.AdminCredentials(ctx, account.NormalizeEmail(*email))
+	if errors.Is(err, access.ErrAdminNotFound) {
+		return fmt.Errorf("--email: no admin with email %s", account.NormalizeEmail(*email))
+	}
+	if err != nil {
+		return err
+	}
+	admins := access.NewService(d, account.HashPassword, time.Now)
+	_, ended, err := admins.ChangePassword(ctx, access.Actor{Actor: cliActor(getenv)}, a.ID, password, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "password of admin %d <%s> reset; %d sessions signed out\n", a.ID, a.Email, ended)
+	return nil
+}

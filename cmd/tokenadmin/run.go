@@ -26,6 +26,8 @@ Usage:
   tokenadmin [serve] [flags]      start the server (the default)
   tokenadmin migrate [flags]      apply pending database migrations and exit
   tokenadmin admin create [flags] add an admin account
+  tokenadmin admin reset-password [flags]
+                                  set an admin's password (a forgotten one)
   tokenadmin token create|list|regenerate|rotate|end-grace|pause|resume|delete
                                   mint and manage API tokens from scripts
 
@@ -45,11 +47,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stderr)
 	case "admin":
-		if len(args) == 0 || args[0] != "create" {
-			fmt.Fprint(stderr, "Usage: tokenadmin admin create --email E --name N --role super-admin|editor|author --password-stdin\n")
-			return usageError{"admin: unknown subcommand"}
+		switch {
+		case len(args) > 0 && args[0] == "create":
+			return runAdminCreate(ctx, args[1:], getenv, stdin, stdout, stderr)
+		case len(args) > 0 && args[0] == "reset-password":
+			return runAdminResetPassword(ctx, args[1:], getenv, stdin, stdout, stderr)
 		}
-		return runAdminCreate(ctx, args[1:], getenv, stdin, stdout, stderr)
+		fmt.Fprint(stderr, "Usage: tokenadmin admin create|reset-password [flags]; tokenadmin admin create --help\n")
+		return usageError{"admin: unknown subcommand"}
 	case "token":
 		return runToken(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
