@@ -19,14 +19,14 @@ import (
 const phoneWidth = 390
 
 // page is one signed-in page and an element that shows it has rendered.
-type page struct {
+type adminPage struct {
 	name, path, ready string
 }
 
 // seedPages fills the store so that every signed-in page has content (a
 // token with a long name, a custom role, a second admin, audit rows) and
 // returns every signed-in page a super admin can open.
-func (a *app) seedPages() []page {
+func (a *app) seedPages() []adminPage {
 	a.t.Helper()
 	tok, _ := a.seedToken("A token with a rather long name that must wrap on a phone", apitoken.ReadOnly)
 	a.seedAdmin("Eddie Editor", "eddie@example.com", access.Editor)
@@ -36,7 +36,7 @@ func (a *app) seedPages() []page {
 	}
 	id := strconv.FormatInt(tok.ID, 10)
 	role := strconv.FormatInt(editor.ID, 10)
-	return []page{
+	return []adminPage{
 		{"welcome", "/admin/welcome", "main"},
 		{"account", "/admin/account", `[data-testid="sessions"]`},
 		{"tokens", tokensURL, `[data-testid="tokens-table"]`},

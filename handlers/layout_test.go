@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // TestShellMarkup checks the signed-in frame every page is drawn in: a
@@ -73,5 +75,50 @@ func TestNoSettingsHeadingWithoutSettings(t *testing.T) {
 	}
 	if doc.Find(`#sidebar a[href="/admin/account"]`).Length() != 1 {
 		t.Error("no Account link for the author")
+	}
+}
+
+// TestThemeMarkup: theme.js runs blocking in <head> before the stylesheet,
+// so the chosen theme is on <html> before anything paints; the switch
+// offers the system's appearance, light and dark; the stylesheet has the
+// dark variables for both the explicit choice and the system preference.
+func TestThemeMarkup(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	doc := app.login("ada@example.com").get("/admin/settings/roles").doc(t)
+
+	head := doc.Find("head").Children()
+	themeAt, cssAt := -1, -1
+	head.Each(func(i int, s *goquery.Selection) {
+		if strings.HasPrefix(s.AttrOr("src", ""), "/static/js/theme.js") {
+			themeAt = i
+			if _, ok := s.Attr("defer"); ok {
+				t.Error("theme.js is deferred: the page would paint before the theme applies")
+			}
+			if _, ok := s.Attr("async"); ok {
+				t.Error("theme.js is async")
+			}
+		}
+		if s.Is(`link[rel="stylesheet"]`) {
+			cssAt = i
+		}
+	})
+	if themeAt < 0 || cssAt < 0 || themeAt > cssAt {
+		t.Errorf("theme.js at head child %d, stylesheet at %d: want the script first", themeAt, cssAt)
+	}
+	var opts []string
+	doc.Find(`#theme-select option`).Each(func(_ int, s *goquery.Selection) { opts = append(opts, s.AttrOr("value", "")) })
+	if strings.Join(opts, ",") != "system,light,dark" {
+		t.Errorf("theme options %q", opts)
+	}
+	if doc.Find(`label[for="theme-select"]`).Length() != 1 {
+		t.Error("theme switch has no label")
+	}
+
+	css := app.newClient().get("/static/css/app.css").body
+	for _, want := range []string{":root.dark{", "@media (prefers-color-scheme:dark){:root:not(.light){", "--c-slate-900:"} {
+		if !strings.Contains(css, want) {
+			t.Errorf("app.css lacks %q", want)
+		}
 	}
 }

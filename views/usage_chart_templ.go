@@ -31,7 +31,7 @@ func UsageChart(v UsageView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<figure data-testid=\"usage-chart\" class=\"space-y-3\"><figcaption id=\"usage-chart-title\" class=\"text-sm font-medium text-slate-700 dark:text-slate-200\">Requests per day, last 30 days</figcaption><svg role=\"img\" aria-labelledby=\"usage-chart-title usage-chart-desc\" viewBox=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<figure data-testid=\"usage-chart\" class=\"space-y-3\"><figcaption id=\"usage-chart-title\" class=\"text-sm font-medium text-slate-700\">Requests per day, last 30 days</figcaption><svg role=\"img\" aria-labelledby=\"usage-chart-title usage-chart-desc\" viewBox=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -44,7 +44,7 @@ func UsageChart(v UsageView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" preserveAspectRatio=\"none\" class=\"h-40 w-full rounded border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900\"><desc id=\"usage-chart-desc\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" preserveAspectRatio=\"none\" class=\"h-40 w-full rounded border border-slate-200 bg-white\"><desc id=\"usage-chart-desc\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -191,7 +191,7 @@ func UsageChart(v UsageView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</svg><ul class=\"flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300\" aria-hidden=\"true\"><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-emerald-500\"></span>Succeeded</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-amber-500\"></span>Refused (401, 403)</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-rose-500\"></span>Rate-limited (429)</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-slate-400\"></span>Other errors</li></ul><details class=\"text-sm\"><summary class=\"cursor-pointer text-slate-700 dark:text-slate-200\">Show the figures as a table</summary>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</svg><ul class=\"flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-600\" aria-hidden=\"true\"><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-emerald-500\"></span>Succeeded</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-amber-500\"></span>Refused (401, 403)</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-rose-500\"></span>Rate-limited (429)</li><li><span class=\"mr-1 inline-block h-2 w-2 rounded-sm bg-slate-400\"></span>Other errors</li></ul><details class=\"text-sm\"><summary class=\"cursor-pointer text-slate-700\">Show the figures as a table</summary>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

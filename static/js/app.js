@@ -75,6 +75,37 @@
     if (wide.addEventListener) wide.addEventListener('change', onWide);
   }
 
+  // --- Theme ---------------------------------------------------------------
+
+  // theme.js applied the stored choice before the first paint; the switch
+  // shows it and changes it at once, without a reload.
+  var THEME_KEY = 'tokenadmin-theme';
+
+  function storedTheme() {
+    try {
+      var t = window.localStorage.getItem(THEME_KEY);
+      return t === 'light' || t === 'dark' ? t : 'system';
+    } catch (e) {
+      return 'system';
+    }
+  }
+
+  function setTheme(theme) {
+    var root = document.documentElement;
+    root.classList.remove('light', 'dark');
+    if (theme === 'light' || theme === 'dark') root.classList.add(theme);
+    try {
+      if (theme === 'system') window.localStorage.removeItem(THEME_KEY);
+      else window.localStorage.setItem(THEME_KEY, theme);
+    } catch (e) {
+      // Storage disabled: the choice holds for this page only.
+    }
+  }
+
+  function initThemeSwitch() {
+    each(document, '[data-theme-select]', function (select) { select.value = storedTheme(); });
+  }
+
   // --- Dialogs -----------------------------------------------------------
 
   function openDialog(dialog) {
@@ -221,6 +252,7 @@
   // --- Wiring ------------------------------------------------------------
 
   function init() {
+    initThemeSwitch();
     each(document, '[data-testid="token-form"] select[name="type"]', applyType);
     each(document, '[data-testid="permission-group"]', syncGroup);
   }
@@ -270,6 +302,8 @@
     } else if (target.matches(PERMISSION)) {
       var group = closest(target, '[data-testid="permission-group"]');
       if (group) syncGroup(group);
+    } else if (target.matches('[data-theme-select]')) {
+      setTheme(target.value);
     } else if (target.matches('[data-testid="token-form"] select[name="type"]')) {
       applyType(target);
     }
