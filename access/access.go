@@ -56,6 +56,16 @@ var catalogue = []ActionInfo{
 // Catalogue returns every admin action in display order.
 func Catalogue() []ActionInfo { return slices.Clone(catalogue) }
 
+// Describe is a in words, e.g. "API tokens: Read", as the role editor
+// shows it; ok is false for an action outside the catalogue.
+func Describe(a Action) (words string, ok bool) {
+	i := slices.IndexFunc(catalogue, func(i ActionInfo) bool { return i.Action == a })
+	if i < 0 {
+		return "", false
+	}
+	return catalogue[i].Group + ": " + catalogue[i].Verb, true
+}
+
 // Known reports whether a is an action of the catalogue.
 func Known(a Action) bool {
 	return slices.ContainsFunc(catalogue, func(i ActionInfo) bool { return i.Action == a })

@@ -92,3 +92,22 @@ func TestActorEvent(t *testing.T) {
 		t.Errorf("CLI(\"\"): got %q, want cli", got)
 	}
 }
+
+// Every action the log can hold reads as words, each different, and an
+// unknown code is shown as it is.
+func TestEveryActionHasALabel(t *testing.T) {
+	seen := map[string]string{}
+	for _, a := range Actions {
+		l := Label(a)
+		if l == a || l == "" {
+			t.Errorf("action %q has no label", a)
+		}
+		if other, dup := seen[l]; dup {
+			t.Errorf("actions %q and %q share the label %q", a, other, l)
+		}
+		seen[l] = a
+	}
+	if got := Label("future.thing"); got != "future.thing" {
+		t.Errorf("unknown action shown as %q", got)
+	}
+}

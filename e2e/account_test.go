@@ -86,6 +86,21 @@ func TestAuditLogFilters(t *testing.T) {
 	if txt := a.text(`[data-testid="audit-row"]`); !strings.Contains(txt, "Audited") || strings.Contains(txt, "tka_") {
 		t.Errorf("row: %q", txt)
 	}
+	// Words, and the exact time on screen (no tooltip needed).
+	if got := a.text(`[data-testid="audit-row"] [data-testid="audit-action"]`); got != "Created token" {
+		t.Errorf("action reads %q", got)
+	}
+	if got := a.text(`[data-testid="audit-row"] [data-testid="audit-time"] time`); !strings.HasSuffix(got, " UTC") || len(got) != len("2006-01-02 15:04 UTC") {
+		t.Errorf("time reads %q", got)
+	}
+	// The token link narrows the log to the token; the chip widens it again.
+	a.run(chromedp.Click(`[data-testid="audit-row"] [data-testid="audit-target"] a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="audit-token-filter"]`, chromedp.ByQuery))
+	a.run(chromedp.Click(`[data-testid="audit-token-filter-clear"]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`[data-testid="audit-token-filter"]`, chromedp.ByQuery))
+	if n := a.count(`[data-testid="audit-row"]`); n < 2 {
+		t.Errorf("after clearing the token filter: %d rows", n)
+	}
 }
 
 // TestChangePasswordInTheBrowser: a refused change keeps focus on the

@@ -113,11 +113,14 @@ func (s *server) auditIndex(c echo.Context) error {
 	}
 	v := views.AuditPageView{
 		Total: total, Page: page, Pages: (total + q.Limit - 1) / q.Limit,
-		Filter: f, Actions: audit.Actions,
+		Filter: f,
+	}
+	for _, a := range audit.Actions {
+		v.Actions = append(v.Actions, views.AuditActionView{Code: a, Label: audit.Label(a)})
 	}
 	for _, ev := range events {
 		r := views.AuditRowView{
-			ID: ev.ID, At: ev.At, Actor: ev.ActorEmail, Action: ev.Action,
+			ID: ev.ID, At: ev.At, Actor: ev.ActorEmail, Action: ev.Action, ActionLabel: audit.Label(ev.Action),
 			TargetType: ev.TargetType, TargetID: ev.TargetID, TargetName: ev.TargetName,
 			IP: ev.IP, UserAgent: ev.UserAgent,
 		}
@@ -137,6 +140,10 @@ func auditValue(v any) string {
 	case string:
 		if v == "" {
 			return `""`
+		}
+		// A role's actions read as the role editor shows them.
+		if words, ok := access.Describe(access.Action(v)); ok {
+			return words
 		}
 		return v
 	case bool:

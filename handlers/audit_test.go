@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -265,7 +266,7 @@ func TestAuditRecordsRoleAndUserChanges(t *testing.T) {
 		action, field, want string
 	}{
 		{audit.RoleCreate, "name", "— → Auditor"},
-		{audit.RoleCreate, "permissions", "— → admin::users.read"},
+		{audit.RoleCreate, "permissions", "— → Users: Read"},
 		{audit.UserCreate, "email", "— → cy@example.com"},
 		{audit.UserCreate, "role", "— → Author"},
 		{audit.UserRoleChange, "role", "Editor → Author"},
@@ -291,10 +292,10 @@ func TestAuditRecordsRoleAndUserChanges(t *testing.T) {
 	if got := auditChange(roleUpdates.Eq(0), "name"); got != "Auditor → Auditors" {
 		t.Errorf("role save name: %q", got)
 	}
-	if got := auditChange(roleUpdates.Eq(0), "permissions"); got != "admin::audit-logs.read, admin::users.read → admin::audit-logs.read" {
+	if got := auditChange(roleUpdates.Eq(0), "permissions"); got != "Audit log: Read, Users: Read → Audit log: Read" {
 		t.Errorf("role save permissions: %q", got)
 	}
-	if got := auditChange(roleUpdates.Eq(1), "permissions"); got != "admin::users.read → admin::audit-logs.read, admin::users.read" {
+	if got := auditChange(roleUpdates.Eq(1), "permissions"); got != "Users: Read → Audit log: Read, Users: Read" {
 		t.Errorf("permission toggle: %q", got)
 	}
 	if strings.Contains(page.body, testPassword) || strings.Contains(app.auditTableText(), testPassword) {
@@ -384,5 +385,56 @@ func TestAuditPagination(t *testing.T) {
 	}
 	if doc.Find(`[data-testid="next-page"]`).Length() != 0 || doc.Find(`a[rel="prev"]`).Length() != 1 {
 		t.Error("page 2 links wrong")
+	}
+}
+
+// TestAuditLogReadsAsWords: actions and a role's actions read as words
+// (the codes stay in the filter's values and the row's title), the time
+// is shown exactly without a tooltip, and the token filter is reached
+// from a row, never typed as a number.
+func TestAuditLogReadsAsWords(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	tok, _ := app.mintToken("Deploy", "read-only", "30")
+	if _, err := app.tokens.Delete(context.Background(), testActor, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	doc := c.get("/admin/settings/audit-logs").doc(t)
+	row := auditRows(doc, audit.TokenDelete)
+	if row.Length() != 1 {
+		t.Fatalf("token.delete rows: %d", row.Length())
+	}
+	badge := row.Find(`[data-testid="audit-action"] .badge`)
+	if got := strings.TrimSpace(badge.Text()); got != "Deleted token" {
+		t.Errorf("action shown as %q, want words", got)
+	}
+	if got := badge.AttrOr("title", ""); got != audit.TokenDelete {
+		t.Errorf("action code in title: %q", got)
+	}
+	timeText := strings.Join(strings.Fields(row.Find(`[data-testid="audit-time"]`).Text()), " ")
+	if !regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC (just now|\d+ \w+ ago)$`).MatchString(timeText) {
+		t.Errorf("time shown as %q, want the exact time and how long ago", timeText)
+	}
+	opt := doc.Find(`#audit-action option[value="` + audit.TokenDelete + `"]`)
+	if strings.TrimSpace(opt.Text()) != "Deleted token" {
+		t.Errorf("filter option for token.delete reads %q", opt.Text())
+	}
+	if doc.Find(`input[name="token"]:not([type="hidden"])`).Length() != 0 || strings.Contains(doc.Text(), "Token id") {
+		t.Error("the filter asks for a token id to be typed")
+	}
+	if doc.Find(`[data-testid="audit-changes"].break-all`).Length() != 0 {
+		t.Error("changes break words anywhere (break-all)")
+	}
+
+	href, _ := row.Find(`[data-testid="audit-target"] a`).Attr("href")
+	filtered := c.get(href).doc(t)
+	chip := filtered.Find(`[data-testid="audit-token-filter"]`)
+	if !strings.Contains(chip.Text(), "Token #"+itoa(tok.ID)) || chip.Find(`input[type="hidden"][name="token"]`).AttrOr("value", "") != itoa(tok.ID) {
+		t.Errorf("filtered by token: chip %q", chip.Text())
+	}
+	clear, _ := filtered.Find(`[data-testid="audit-token-filter-clear"]`).Attr("href")
+	if clear != "/admin/settings/audit-logs" {
+		t.Errorf("clearing the token filter links to %q", clear)
 	}
 }

@@ -48,16 +48,18 @@ type AuditChangeView struct {
 
 // AuditRowView is one event of the log.
 type AuditRowView struct {
-	ID         int64
-	At         time.Time
-	Actor      string // the actor's email, or what was typed at a failed sign-in
-	Action     string
-	TargetType string
-	TargetID   string
-	TargetName string
-	Changes    []AuditChangeView
-	IP         string
-	UserAgent  string
+	ID     int64
+	At     time.Time
+	Actor  string // the actor's email, or what was typed at a failed sign-in
+	Action string // the code, e.g. token.delete
+	// ActionLabel is the action in words, e.g. "Deleted token".
+	ActionLabel string
+	TargetType  string
+	TargetID    string
+	TargetName  string
+	Changes     []AuditChangeView
+	IP          string
+	UserAgent   string
 }
 
 // AuditPageView is one page of the audit log with its filter.
@@ -67,5 +69,11 @@ type AuditPageView struct {
 	Page    int
 	Pages   int
 	Filter  AuditFilterView
-	Actions []string // for the action filter
+	Actions []AuditActionView // for the action filter
+}
+
+// AuditActionView is one choice of the action filter.
+type AuditActionView struct {
+	Code  string // the query value
+	Label string // what the reader sees
 }
