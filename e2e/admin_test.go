@@ -87,28 +87,30 @@ func TestFoundationFlow(t *testing.T) {
 		t.Fatalf("the editor role already has %s", access.TokensCreate)
 	}
 
-	// Tick: htmx saves it at once.
+	// Tick, then Save: one save for the whole page, as in Strapi.
 	a.run(chromedp.Click(box, chromedp.ByQuery))
-	a.waitFlash("granted to")
-	a.shot("editor-role-granted")
-	if !a.checked(box) {
-		t.Errorf("%s unticked after granting", access.TokensCreate)
+	if perms := a.rolePermissions(access.Editor); slices.Contains(perms, access.TokensCreate) {
+		t.Errorf("ticking saved %s before Save was pressed", access.TokensCreate)
 	}
+	a.run(chromedp.Click(`[data-testid="save-role"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="flash"]`, chromedp.ByQuery))
+	if got := a.text(`[data-testid="flash"]`); !strings.Contains(got, "saved") {
+		t.Errorf("flash after Save: %q", got)
+	}
+	a.shot("editor-role-granted")
 	if p := a.path(); p != editorURL {
-		t.Errorf("granting navigated to %s", p)
+		t.Errorf("saving led to %s", p)
 	}
 	a.run(chromedp.Reload(), chromedp.WaitVisible(box, chromedp.ByQuery))
-	a.shot("editor-role-granted-reloaded")
 	if !a.checked(box) {
-		t.Errorf("%s unticked after reloading: the grant was not saved", access.TokensCreate)
+		t.Errorf("%s unticked after saving and reloading", access.TokensCreate)
 	}
 	if perms := a.rolePermissions(access.Editor); !slices.Contains(perms, access.TokensCreate) {
 		t.Errorf("store: editor permissions %v lack %s", perms, access.TokensCreate)
 	}
 
-	// Untick: htmx revokes it.
-	a.run(chromedp.Click(box, chromedp.ByQuery))
-	a.waitFlash("removed from")
+	// Untick, then Save: revoked, the other actions kept.
+	a.run(chromedp.Click(box, chromedp.ByQuery), chromedp.Click(`[data-testid="save-role"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="flash"]`, chromedp.ByQuery))
 	a.shot("editor-role-revoked")
 	a.run(chromedp.Reload(), chromedp.WaitVisible(box, chromedp.ByQuery))
 	if a.checked(box) {

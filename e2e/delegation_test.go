@@ -70,10 +70,10 @@ func TestDelegatedAdminSeesOnlyWhatTheyMayGive(t *testing.T) {
 	if !a.isTrue(fmt.Sprintf(`document.querySelector(%q).disabled`, box(access.AuditLogsRead))) {
 		t.Error("an action the manager lacks can be ticked")
 	}
-	a.run(chromedp.Click(box(access.UsersRead), chromedp.ByQuery))
-	a.waitFlash("granted to Editor")
+	a.run(chromedp.Click(box(access.UsersRead), chromedp.ByQuery), chromedp.Click(`[data-testid="save-role"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`[data-testid="flash"]`, chromedp.ByQuery))
 	if r, _ := a.store.RoleByID(ctx, editor.ID); !slices.Contains(r.Permissions, access.UsersRead) {
-		t.Errorf("editor role after ticking users.read: %v", r.Permissions)
+		t.Errorf("editor role after ticking users.read and saving: %v", r.Permissions)
 	}
 
 	// Their own role: shown, not editable.

@@ -125,9 +125,9 @@ func (s *server) roleUpdate(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, views.RoleEditPage(v), nil)
 }
 
-// rolePermission grants or revokes one action: what a checkbox of the
-// matrix posts with htmx. The checkbox sends its own value under
-// "permissions" only while ticked.
+// rolePermission grants or revokes one action, for a script or an htmx
+// caller (the role page itself saves the whole form). The action's value
+// comes under "permissions" only to grant it.
 func (s *server) rolePermission(c echo.Context) error {
 	r, err := s.roleParam(c)
 	if err != nil {
@@ -153,7 +153,8 @@ func (s *server) rolePermission(c echo.Context) error {
 	if granted {
 		verb = "granted to"
 	}
-	s.flash(c, views.FlashSuccess, "“"+string(action)+"” "+verb+" "+r.Name+".")
+	words, _ := access.Describe(action)
+	s.flash(c, views.FlashSuccess, "“"+words+"” "+verb+" "+r.Name+".")
 	if !wantsFragment(c) {
 		return s.redirect(c, "/admin/settings/roles/"+strconv.FormatInt(r.ID, 10))
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
+// TestRoleMatrixTogglesOnePermission: the single-action endpoint (for
+// scripts and htmx callers) grants and revokes one action.
 func TestRoleMatrixTogglesOnePermission(t *testing.T) {
 	app := newTestApp(t)
 	app.seedAdmin("ada@example.com", "super-admin")
@@ -28,8 +30,9 @@ func TestRoleMatrixTogglesOnePermission(t *testing.T) {
 	if _, checked := box.Attr("checked"); checked {
 		t.Fatal("editor's create box is ticked before we tick it")
 	}
-	if hx, _ := box.Attr("hx-post"); hx != path+"/permissions" {
-		t.Errorf("checkbox hx-post: got %q", hx)
+	// One Save for the whole page: no box saves itself.
+	if doc := page.doc(t); doc.Find(`[data-testid="permission-matrix"] [hx-post]`).Length() != 0 || doc.Find(`[data-testid="save-role"]`).Length() != 1 {
+		t.Error("the role page mixes boxes that save themselves with a Save button")
 	}
 
 	// What htmx sends when the box is ticked: its hx-vals plus its value.
