@@ -49,6 +49,7 @@ func TestDelegatedAdminSeesOnlyWhatTheyMayGive(t *testing.T) {
 	// Within reach: the editor becomes an author, in place.
 	author, _ := a.store.RoleBySlug(ctx, access.Author)
 	a.pick(row(ed.ID)+` select[name="role"]`, strconv.FormatInt(author.ID, 10))
+	a.run(chromedp.Click(row(ed.ID)+` [data-testid="user-role-save"]`, chromedp.ByQuery))
 	a.waitFlash("Role changed")
 	if got, _ := a.store.AdminByID(ctx, ed.ID); got.Role.Slug != access.Author {
 		t.Fatalf("the editor's role after the change: %s", got.Role.Slug)

@@ -128,3 +128,49 @@ func countEvents(t *testing.T, app *testApp, action string) int {
 	}
 	return n
 }
+
+// The sign-up states the password rule once: as a hint, or, once broken,
+// as the error in its place, tied to the field.
+func TestRegisterStatesThePasswordRuleOnce(t *testing.T) {
+	app := newTestApp(t)
+	c := app.newClient()
+	page := c.get("/admin/register")
+	wantStatus(t, page, http.StatusOK)
+	if n := strings.Count(page.body, "10 characters"); n != 1 {
+		t.Errorf("the empty form states the rule %d times, want 1", n)
+	}
+	if v, _ := page.doc(t).Find("#field-password").Attr("aria-describedby"); v != "hint-password" {
+		t.Errorf("the hint is not tied to the field: %q", v)
+	}
+	res := c.post("/admin/register", url.Values{"name": {"Ada"}, "email": {"ada@example.com"}, "password": {"short"}})
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if n := strings.Count(res.body, "10 characters"); n != 1 {
+		t.Errorf("the refused form states the rule %d times, want 1", n)
+	}
+	input := res.doc(t).Find("#field-password")
+	if v, _ := input.Attr("aria-describedby"); v != "error-password" {
+		t.Errorf("aria-describedby %q, want the error", v)
+	}
+	if _, ok := input.Attr("autofocus"); !ok {
+		t.Error("focus does not go to the password to fix")
+	}
+}
+
+// An error page leads back to the list the missing page belonged to.
+func TestErrorPageLeadsBackToItsList(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	for path, want := range map[string]string{
+		"/admin/settings/api-tokens/987654": "Back to API tokens",
+		"/admin/settings/roles/987654":      "Back to roles",
+		"/admin/no-such-page":               "Back to the admin",
+	} {
+		res := c.get(path)
+		wantStatus(t, res, http.StatusNotFound)
+		back := res.doc(t).Find(`[data-testid="error-back"]`)
+		if strings.TrimSpace(back.Text()) != want {
+			t.Errorf("%s: back link %q, want %q", path, back.Text(), want)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func (s *server) handleError(err error, c echo.Context) {
 	if title == "" {
 		title = "Something went wrong"
 	}
-	v := views.ErrorPageView{Status: code, Title: title, Message: msg}
+	v := views.ErrorPageView{Status: code, Title: title, Message: msg, Path: c.Request().URL.Path}
 	if rerr := s.render(c, code, views.ErrorPage(v), views.ErrorPanel(v)); rerr != nil {
 		s.log.Error("render error page", "error", rerr)
 		_ = c.String(code, msg)

@@ -72,6 +72,7 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.GET("/settings/users/create", s.userNew, can(access.UsersCreate))
 	signedIn.POST("/settings/users", s.userCreate, can(access.UsersCreate))
 	signedIn.POST("/settings/users/:id/role", s.userSetRole, can(access.UsersUpdate))
+	signedIn.GET("/settings/users/:id/deactivate", s.userConfirmDeactivate, can(access.UsersUpdate))
 	signedIn.POST("/settings/users/:id/deactivate", s.userDeactivate, can(access.UsersUpdate))
 	signedIn.POST("/settings/users/:id/activate", s.userActivate, can(access.UsersUpdate))
 

@@ -188,6 +188,29 @@ func (s *server) userSetRole(c echo.Context) error {
 	return s.userChanged(c, id, err, "Role changed.")
 }
 
+// userConfirmDeactivate is the deactivation's confirmation page, for a
+// browser without JavaScript (with it, a dialog on the users page asks).
+// Who may not change the admin is refused here already.
+func (s *server) userConfirmDeactivate(c echo.Context) error {
+	id, err := userParam(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.store.AdminByID(c.Request().Context(), id)
+	if errors.Is(err, access.ErrAdminNotFound) {
+		return echo.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	me, _ := currentAdmin(c)
+	if err := access.MayChangeAdmin(me, a); err != nil {
+		return s.changeRefused(c, err)
+	}
+	row := views.UserRowView{ID: a.ID, Email: a.Email, Name: a.Name}
+	return s.render(c, http.StatusOK, views.ConfirmPage("Deactivate "+a.Name, views.DeactivateConfirmForm(row)), nil)
+}
+
 func (s *server) userDeactivate(c echo.Context) error {
 	id, err := userParam(c)
 	if err != nil {

@@ -101,3 +101,57 @@ func TestAdminsCannotLockThemselvesOut(t *testing.T) {
 		t.Fatal("ada, already deactivated, deactivated zed")
 	}
 }
+
+// TestUserChangesAskFirst: on the users page neither a role nor an
+// account's status changes on a single click. The role picker waits for
+// its Change button; Deactivate opens a confirmation (a dialog, or the
+// page it links to), which names the admin and what happens; the page
+// itself is refused to whoever may not change that admin.
+func TestUserChangesAskFirst(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	bob := app.seedAdmin("bob@example.com", "editor")
+	c := app.login("ada@example.com")
+
+	doc := c.get("/admin/settings/users").doc(t)
+	row := doc.Find(`tr[data-testid="user-row"][data-user-id="` + itoa(bob.ID) + `"]`)
+	form := row.Find(`select[name="role"]`).Closest("form")
+	if _, auto := form.Attr("hx-trigger"); auto || row.Find(`[hx-trigger*="change"]`).Length() != 0 {
+		t.Error("choosing a role saves it at once")
+	}
+	if form.Find(`[data-testid="user-role-save"]`).Length() != 1 {
+		t.Error("no Change button beside the role picker")
+	}
+	deactivate := row.Find(`a[data-testid="user-toggle-active"]`)
+	if href, _ := deactivate.Attr("href"); href != "/admin/settings/users/"+itoa(bob.ID)+"/deactivate" {
+		t.Fatalf("Deactivate is not a link to its confirmation: %q", href)
+	}
+	if deactivate.HasClass("btn-danger") {
+		t.Error("Deactivate is loud red on every row")
+	}
+	dialog := row.Find(`dialog[data-testid="deactivate-dialog"]`)
+	if !strings.Contains(dialog.Text(), "Deactivate bob?") || dialog.Find(`[data-testid="deactivate-confirm"]`).Length() != 1 {
+		t.Errorf("the dialog does not ask: %q", dialog.Text())
+	}
+
+	page := c.get("/admin/settings/users/" + itoa(bob.ID) + "/deactivate")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.body, "bob@example.com is signed out everywhere") {
+		t.Errorf("the confirmation page does not say what happens:\n%s", page.body)
+	}
+	if b, _ := app.store.AdminByID(context.Background(), bob.ID); !b.Active {
+		t.Fatal("opening the confirmation deactivated the admin")
+	}
+	wantStatus(t, c.get("/admin/settings/users/987654/deactivate"), http.StatusNotFound)
+
+	// The rules refuse the page as they refuse the change: nobody
+	// deactivates themselves; a role without users.update gets nothing.
+	ada, _, _ := app.store.AdminCredentials(context.Background(), "ada@example.com")
+	if res := c.get("/admin/settings/users/" + itoa(ada.ID) + "/deactivate"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("the confirmation to deactivate oneself: %d, want 403", res.StatusCode)
+	}
+	app.seedAdmin("mia@example.com", "editor")
+	if res := app.login("mia@example.com").get("/admin/settings/users/" + itoa(bob.ID) + "/deactivate"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an editor without users.update opened the confirmation: %d, want 403", res.StatusCode)
+	}
+}

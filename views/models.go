@@ -5,6 +5,7 @@ package views
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/validate"
@@ -87,6 +88,25 @@ type ErrorPageView struct {
 	Status  int
 	Title   string
 	Message string
+	Path    string // the path that failed, to offer the way back nearest to it
+}
+
+// Back is the link the error page offers: the list the failed page
+// belongs to (a token that is gone leads back to the tokens), else the
+// admin's home.
+func (v ErrorPageView) Back() (href, label string) {
+	for _, s := range []struct{ prefix, label string }{
+		{TokensURL, "Back to API tokens"},
+		{"/admin/settings/roles", "Back to roles"},
+		{"/admin/settings/users", "Back to users"},
+		{AuditURL, "Back to the audit log"},
+		{"/admin/account", "Back to your account"},
+	} {
+		if v.Path == s.prefix || strings.HasPrefix(v.Path, s.prefix+"/") {
+			return s.prefix, s.label
+		}
+	}
+	return "/admin", "Back to the admin"
 }
 
 // RoleRowView is one line of the roles list.
