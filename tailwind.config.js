@@ -95,6 +95,10 @@ module.exports = {
         ':root': { ...variables(false), 'color-scheme': 'light' },
         '@media (prefers-color-scheme: dark)': { ':root:not(.light)': dark },
         ':root.dark': dark,
+        // The component gallery draws each state in a light and a dark
+        // frame on one page: each frame sets its own palette.
+        '[data-theme-frame="light"]': { ...variables(false), 'color-scheme': 'light' },
+        '[data-theme-frame="dark"]': dark,
       });
     }),
   ],

@@ -58,6 +58,9 @@ type Config struct {
 	CORSOrigins []string
 	// GraphQLIntrospection answers __schema and __type; off by default.
 	GraphQLIntrospection bool
+	// Dev serves the component gallery (/admin/_components); never set
+	// it in production.
+	Dev bool
 
 	secret       []byte
 	secretSource string
@@ -93,6 +96,7 @@ func Bind(fs *flag.FlagSet) *Flags {
 	add("TOKENADMIN_TOKEN_CACHE_SIZE", "token-cache-size", "how many verified tokens to keep in memory, default 10000")
 	add("TOKENADMIN_TRUSTED_PROXIES", "trusted-proxies", "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted, default none")
 	add("TOKENADMIN_GRAPHQL_INTROSPECTION", "graphql-introspection", "true|false: answer GraphQL introspection (__schema, __type), default false as Strapi in production")
+	add("TOKENADMIN_DEV", "dev", "true|1: serve the component gallery at /admin/_components for designers; never in production, default false")
 	add("TOKENADMIN_CORS_ORIGINS", "cors-origins", "comma-separated origins (https://app.example.com) whose pages may call the content API, default any")
 	bindPool(add)
 	bindRequestTimeout(add)
@@ -221,6 +225,16 @@ func (f *Flags) Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: %q is not true or false", name, introspection)
 		}
 		c.GraphQLIntrospection = b
+	}
+
+	var dev string
+	dev, name = f.get("TOKENADMIN_DEV", getenv)
+	if dev != "" {
+		b, err := strconv.ParseBool(dev)
+		if err != nil {
+			return c, fmt.Errorf("%s: %q is not true or false", name, dev)
+		}
+		c.Dev = b
 	}
 
 	pool, err := f.loadPool(getenv)

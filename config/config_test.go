@@ -200,6 +200,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"TOKENADMIN_PUBLIC_URL", "https://", "https://"},
 		{"TOKENADMIN_COOKIE_SECURE", "maybe", "maybe"},
 		{"TOKENADMIN_GRAPHQL_INTROSPECTION", "sometimes", "sometimes"},
+		{"TOKENADMIN_DEV", "yes please", "yes please"},
 		{"TOKENADMIN_CORS_ORIGINS", "app.example.com", "app.example.com"},
 		{"TOKENADMIN_CORS_ORIGINS", "https://app.example.com/", "https://app.example.com/"},
 		{"TOKENADMIN_CORS_ORIGINS", "https://ok.example, *", "*"},
@@ -243,6 +244,15 @@ func TestGraphQLIntrospection(t *testing.T) {
 	}
 	if c, err := load(t, nil, map[string]string{"TOKENADMIN_GRAPHQL_INTROSPECTION": "true"}); err != nil || !c.GraphQLIntrospection {
 		t.Errorf("true: got %v (%v), want true", c.GraphQLIntrospection, err)
+	}
+}
+
+func TestDev(t *testing.T) {
+	if c, err := load(t, nil, nil); err != nil || c.Dev {
+		t.Errorf("default: got %v (%v), want false", c.Dev, err)
+	}
+	if c, err := load(t, nil, map[string]string{"TOKENADMIN_DEV": "1"}); err != nil || !c.Dev {
+		t.Errorf("1: got %v (%v), want true", c.Dev, err)
 	}
 }
 

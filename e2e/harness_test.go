@@ -74,6 +74,12 @@ func (l *logBuffer) String() string {
 // Both stop when t ends.
 func newApp(t *testing.T) *app {
 	t.Helper()
+	return newAppWith(t, nil)
+}
+
+// newAppWith is newApp with the server's options changed by opt.
+func newAppWith(t *testing.T, opt func(*handlers.Options)) *app {
+	t.Helper()
 	store := dbtest.SQLite(t)
 	registry := content.Default()
 	hasher := apitoken.NewHasher([]byte("e2e-token-hash-key-e2e-token-key"))
@@ -81,7 +87,7 @@ func newApp(t *testing.T) *app {
 	now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	tokens := apitoken.NewService(store, hasher, registry.KnownAction, now)
 	logs := &logBuffer{}
-	e := handlers.NewServer(handlers.Options{
+	o := handlers.Options{
 		Store:          store,
 		Tokens:         tokens,
 		Registry:       registry,
@@ -89,7 +95,11 @@ func newApp(t *testing.T) *app {
 		SessionAuthKey: []byte("e2e-session-auth-key-0123456789a"),
 		SessionEncKey:  []byte("e2e-session-enc-key-0123456789ab"),
 		Now:            now,
-	})
+	}
+	if opt != nil {
+		opt(&o)
+	}
+	e := handlers.NewServer(o)
 	srv := httptest.NewServer(e)
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {

@@ -36,6 +36,9 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	admin.GET("/login", s.showLogin)
 	admin.POST("/login", s.login)
 	admin.POST("/logout", s.logout)
+	if o.Dev {
+		admin.GET("/_components", s.gallery)
+	}
 
 	signedIn := admin.Group("", s.requireAdmin)
 	signedIn.GET("/welcome", s.welcome)

@@ -135,6 +135,10 @@ type Options struct {
 	// default, as Apollo Server (and so Strapi) is in production.
 	GraphQLIntrospection bool
 
+	// Dev serves the component gallery at /admin/_components; off, that
+	// path is 404 like any unknown page.
+	Dev bool
+
 	// TrustedProxies may set X-Forwarded-For; nobody else can choose the
 	// client address that sign-in throttling and logs see.
 	TrustedProxies []*net.IPNet

@@ -100,6 +100,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		CORSOrigins:    cfg.CORSOrigins,
 
 		GraphQLIntrospection: cfg.GraphQLIntrospection,
+		Dev:                  cfg.Dev,
 	})
 	// Longer than any request may run, so that its 503 still goes out.
 	writeTimeout := max(60*time.Second, cfg.RequestTimeout+10*time.Second)
@@ -114,6 +115,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("TOKENADMIN_ADDR: %w", err)
+	}
+	if cfg.Dev {
+		log.Warn("TOKENADMIN_DEV is set: the component gallery is served at /admin/_components; never set it in production")
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", string(d.Dialect), "url", "http://"+ln.Addr().String()+"/admin")
 
