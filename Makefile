@@ -1,4 +1,4 @@
-.PHONY: run build generate check-generated test lint bench abuse soak fuzz clean
+.PHONY: run build generate check-generated test lint bench abuse soak fuzz screenshots clean
 
 # Generated code and built assets are committed, so `go build` needs no Node;
 # `make generate` refreshes them and `make check-generated` proves they are current.
@@ -55,6 +55,14 @@ bench:
 # Traffic stays on 127.0.0.0/8; see abuse/main.go.
 abuse:
 	go run ./abuse $(ABUSEFLAGS)
+
+# PNGs of every admin page and the component gallery at 390, 1280 and
+# 1920 px into docs/screenshots/current (a fresh SQLite database, seeded
+# with the CLI, signed in through the form; Debian's chromium). An older
+# build for a before/after: make screenshots SCREENSHOTFLAGS='-rev edc2dc2
+# -out docs/screenshots/before'. See screenshots/main.go.
+screenshots:
+	go run ./screenshots $(SCREENSHOTFLAGS)
 
 # The soak test for 3 minutes instead of the 5 s of `make test`: 16
 # workers against the content API on 127.0.0.1, every key class, zero 5xx,

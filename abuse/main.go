@@ -33,6 +33,8 @@ import (
 
 	_ "github.com/lib/pq"
 	_ "modernc.org/sqlite"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 type options struct {
@@ -153,22 +155,9 @@ func prepareBuilds(ctx context.Context, o options, tmp string) ([]build, error) 
 	return builds, nil
 }
 
-// buildRevision builds rev's tokenadmin in a temporary worktree and
-// removes the worktree again.
+// buildRevision builds rev's tokenadmin in a temporary worktree.
 func buildRevision(ctx context.Context, rev, tmp string) (string, error) {
-	wt := filepath.Join(tmp, "worktree")
-	fmt.Fprintf(os.Stderr, "abuse: building %s in a temporary worktree\n", rev)
-	if out, err := exec.CommandContext(ctx, "git", "worktree", "add", "--detach", wt, rev).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("git worktree add %s: %v\n%s", rev, err, out)
-	}
-	defer exec.Command("git", "worktree", "remove", "--force", wt).Run()
-	bin := filepath.Join(tmp, "tokenadmin-"+rev)
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/tokenadmin")
-	cmd.Dir = wt
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s: %v\n%s", rev, err, out)
-	}
-	return bin, nil
+	return devproc.BuildRevision(ctx, "abuse", rev, tmp)
 }
 
 // runBuild sets up one build on one database (accounts, a key, the rows),

@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 // server is one running `tokenadmin serve` of one build on one database.
@@ -23,36 +25,9 @@ type server struct {
 	done         chan struct{}
 }
 
-var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
-
-// childEnv is our environment without any tokenadmin setting the caller
-// may have exported (a stray DATABASE_URL must not point the run at real
-// data), plus extra.
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TOKENADMIN_") || strings.HasPrefix(kv, "DATABASE_URL=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, extra...)
-}
-
 // cli runs one tokenadmin command to completion and returns its stdout.
 func cli(ctx context.Context, bin, dir string, env []string, stdin string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env, cmd.Dir = childEnv(env...), dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("tokenadmin %s: %w\n%s", strings.Join(args, " "), err, errOut.String())
-	}
-	return out.String(), nil
+	return devproc.CLI(ctx, bin, dir, env, stdin, args...)
 }
 
 // start runs the server and waits until /healthz answers.
@@ -63,7 +38,7 @@ func (s *server) start(ctx context.Context) error {
 	}
 	offset, _ := f.Seek(0, 2)
 	s.cmd = exec.Command(s.bin, "serve")
-	s.cmd.Env = append(childEnv(s.env...), "TOKENADMIN_ADDR=127.0.0.1:0")
+	s.cmd.Env = append(devproc.ChildEnv(s.env...), "TOKENADMIN_ADDR=127.0.0.1:0")
 	s.cmd.Dir = filepath.Dir(s.logPath)
 	s.cmd.Stdout, s.cmd.Stderr = f, f
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -78,7 +53,7 @@ func (s *server) start(ctx context.Context) error {
 		if s.base == "" {
 			out, _ := os.ReadFile(s.logPath)
 			if int64(len(out)) > offset {
-				if m := listeningRE.FindSubmatch(out[offset:]); m != nil {
+				if m := devproc.ListeningRE.FindSubmatch(out[offset:]); m != nil {
 					s.base = "http://" + string(m[1])
 				}
 			}
@@ -122,10 +97,6 @@ func (s *server) stop() {
 	s.cmd, s.base = nil, ""
 }
 
-// clockTick is the kernel's USER_HZ, 100 on every Linux build that
-// matters; /proc reports CPU times in these ticks.
-const clockTick = 100
-
 // cpu is the CPU time (user + system) the server has used so far, or -1
 // where /proc cannot say.
 func (s *server) cpu() time.Duration { return procCPU(s.cmd.Process.Pid) }
@@ -133,20 +104,10 @@ func (s *server) cpu() time.Duration { return procCPU(s.cmd.Process.Pid) }
 // procCPU is the CPU time (user + system) process pid has used so far, or
 // -1 where /proc cannot say.
 func procCPU(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
+	if cpu, ok := devproc.CPU(pid); ok {
+		return cpu
 	}
-	// Fields after the command name, which is in parentheses and may hold
-	// spaces: state is field 3, utime 14, stime 15.
-	rest := string(b[strings.LastIndexByte(string(b), ')')+2:])
-	f := strings.Fields(rest)
-	if len(f) < 13 {
-		return -1
-	}
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(u+st) * time.Second / clockTick
+	return -1
 }
 
 // resetPeak starts the server's peak memory (VmHWM) afresh, so that each

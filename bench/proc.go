@@ -9,11 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 // Timeouts for the child processes the benchmark drives.
@@ -64,24 +66,6 @@ func (c *children) stopAll() {
 	}
 }
 
-// childEnv is our environment without any tokenadmin setting the caller
-// may have exported (a stray DATABASE_URL must not point a benchmark
-// server at real data), plus extra.
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TOKENADMIN_") || strings.HasPrefix(kv, "DATABASE_URL=") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, extra...)
-}
-
-// listeningRE finds the address in serve's "listening" log line; servers
-// are started on 127.0.0.1:0 so that no port can be taken already.
-var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
-
 // startServer runs `bin serve` with env (which must set DATABASE_URL and
 // TOKENADMIN_SECRET), waits until /healthz answers, and registers the
 // process for clean-up.
@@ -92,7 +76,7 @@ func (b *bench) startServer(ctx context.Context, name, bin string, env []string)
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(childEnv(env...), "TOKENADMIN_ADDR=127.0.0.1:0")
+	cmd.Env = append(devproc.ChildEnv(env...), "TOKENADMIN_ADDR=127.0.0.1:0")
 	cmd.Dir = b.tmp // a generated secret file or data/ folder lands in the temp dir, never the repo
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = childProcAttr()
@@ -120,7 +104,7 @@ func (s *server) awaitListening(ctx context.Context) error {
 	deadline := time.Now().Add(startTimeout)
 	for {
 		out, _ := os.ReadFile(s.logPath)
-		if m := listeningRE.FindSubmatch(out); m != nil {
+		if m := devproc.ListeningRE.FindSubmatch(out); m != nil {
 			addr := string(m[1])
 			if !strings.HasPrefix(addr, "127.0.0.1:") {
 				return fmt.Errorf("%s server listens on %s, not 127.0.0.1", s.name, addr)
@@ -207,7 +191,7 @@ func (b *bench) cli(ctx context.Context, env []string, stdin string, args ...str
 	ctx, cancel := context.WithTimeout(ctx, cliTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.bin, args...)
-	cmd.Env = childEnv(env...)
+	cmd.Env = devproc.ChildEnv(env...)
 	cmd.Dir = b.tmp
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
