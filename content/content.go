@@ -40,13 +40,6 @@ const (
 	TypeJSON        AttrType = "json"
 )
 
-var supportedTypes = map[AttrType]bool{
-	TypeString: true, TypeText: true, TypeRichText: true, TypeEmail: true,
-	TypeUID: true, TypeInteger: true, TypeBigInteger: true, TypeDecimal: true,
-	TypeFloat: true, TypeBoolean: true, TypeDate: true, TypeDateTime: true,
-	TypeEnumeration: true, TypeJSON: true,
-}
-
 // skippedTypes are real Strapi attribute types we cannot serve yet. They
 // are left out with a warning rather than refused, so that an existing
 // Strapi project's src/api loads; anything else is a typo and an error.
@@ -55,10 +48,6 @@ var skippedTypes = map[string]bool{
 	"blocks": true, "customField": true, "password": true, "time": true,
 	"timestamp": true,
 }
-
-// Supported reports whether t is one of the attribute types the registry
-// serves.
-func (t AttrType) Supported() bool { return supportedTypes[t] }
 
 // Attribute is one field of a content type with the constraints its
 // schema declares. Nil MinLength, MaxLength, Min and Max mean "no limit";

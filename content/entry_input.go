@@ -44,8 +44,6 @@ var (
 	uidRE = regexp.MustCompile(`^[A-Za-z0-9-_.~]*$`)
 	// emailRE is the WHATWG pattern yup's email test uses.
 	emailRE = regexp.MustCompile("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
-	// bigintRE is a biginteger sent as a string.
-	bigintRE = regexp.MustCompile(`^-?[0-9]+$`)
 )
 
 // ParseEntryInput reads the body of a create (partial false) or update
@@ -164,13 +162,13 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 // ±Infinity, which yup lets through to fail later, the message the
 // attribute's checks give a non-finite number (our store cannot hold it).
 func castNumber(a Attribute, v any) (out any, msg string, cast bool) {
-	notFinite := "must be a number"
-	switch a.Type {
-	case TypeInteger:
-		notFinite = "must be an integer"
-	case TypeFloat, TypeDecimal:
-	default:
+	info := a.Type.Info()
+	if !info.YupNumber() {
 		return v, "", false
+	}
+	notFinite := "must be a number"
+	if info.Values == IntegerValues {
+		notFinite = "must be an integer"
 	}
 	var shown string
 	switch x := v.(type) {
@@ -327,20 +325,17 @@ func defaultValue(a Attribute) (any, bool) {
 // convertInput checks v's JSON type against a's type and converts it. It
 // returns the failure message without the attribute name.
 func convertInput(a Attribute, v any) (any, string) {
-	switch a.Type {
-	case TypeString, TypeText, TypeRichText, TypeEmail, TypeUID:
+	switch a.Type.Info().Values {
+	case StringValues:
 		s, ok := v.(string)
+		if a.Type == TypeEnumeration && (!ok || !containsString(a.Enum, s)) {
+			return nil, "must be one of the following values: " + strings.Join(a.Enum, ", ") + ", "
+		}
 		if !ok {
 			return nil, "must be a string"
 		}
 		return s, ""
-	case TypeEnumeration:
-		s, ok := v.(string)
-		if !ok || !containsString(a.Enum, s) {
-			return nil, "must be one of the following values: " + strings.Join(a.Enum, ", ") + ", "
-		}
-		return s, ""
-	case TypeInteger:
+	case IntegerValues:
 		n, ok := v.(json.Number)
 		if !ok {
 			return nil, "must be an integer"
@@ -350,14 +345,14 @@ func convertInput(a Attribute, v any) (any, string) {
 			return nil, "must be an integer"
 		}
 		return i, ""
-	case TypeBigInteger:
+	case BigIntegerValues:
 		var i int64
 		ok := false
 		switch x := v.(type) {
 		case json.Number:
 			i, ok = wholeInt64(string(x))
 		case string:
-			if bigintRE.MatchString(x) {
+			if BigIntegerRE.MatchString(x) {
 				var err error
 				i, err = strconv.ParseInt(x, 10, 64)
 				ok = err == nil
@@ -367,7 +362,7 @@ func convertInput(a Attribute, v any) (any, string) {
 			return nil, "must be an integer"
 		}
 		return strconv.FormatInt(i, 10), ""
-	case TypeDecimal, TypeFloat:
+	case FloatValues:
 		n, ok := v.(json.Number)
 		if !ok {
 			return nil, "must be a number"
@@ -377,27 +372,27 @@ func convertInput(a Attribute, v any) (any, string) {
 			return nil, "must be a number"
 		}
 		return f, ""
-	case TypeBoolean:
+	case BooleanValues:
 		b, ok := v.(bool)
 		if !ok {
 			return nil, "must be a boolean"
 		}
 		return b, ""
-	case TypeDate:
+	case DateValues:
 		s, _ := v.(string)
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
 			return nil, "must be a valid date (YYYY-MM-DD)"
 		}
 		return d, ""
-	case TypeDateTime:
+	case DateTimeValues:
 		s, _ := v.(string)
 		d, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
 			return nil, "must be a valid datetime (RFC 3339)"
 		}
 		return d.UTC(), ""
-	case TypeJSON:
+	case JSONValues:
 		if jsonDepth(v, 0) > MaxJSONDepth {
 			return nil, "must not nest more than " + strconv.Itoa(MaxJSONDepth) + " levels"
 		}
@@ -413,7 +408,7 @@ func checkInput(a Attribute, v any) string {
 		if a.Type == TypeEnumeration {
 			return ""
 		}
-		if a.Type == TypeBigInteger {
+		if a.Type.Info().Values == BigIntegerValues {
 			i, _ := strconv.ParseInt(x, 10, 64)
 			return checkBounds(a, new(big.Float).SetInt64(i))
 		}

@@ -414,7 +414,7 @@ func checkEntry(ct ContentType, m map[string]any, partial bool) string {
 		case TypeBigInteger:
 			var s string
 			s, ok = v.(string)
-			ok = ok && bigintRE.MatchString(s)
+			ok = ok && BigIntegerRE.MatchString(s)
 		case TypeDecimal, TypeFloat:
 			var f float64
 			f, ok = v.(float64)

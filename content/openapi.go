@@ -585,14 +585,13 @@ func findParameters(ct ContentType) []*OpenAPIParameter {
 // attributeSchema is the JSON shape of one attribute's value as the API
 // returns it; nullable unless the attribute is required.
 func attributeSchema(a Attribute) *OpenAPISchema {
-	s := &OpenAPISchema{Nullable: !a.Required}
-	switch a.Type {
-	case TypeString, TypeText, TypeRichText, TypeUID:
-		s.Type = "string"
-	case TypeEmail:
-		s.Type, s.Format = "string", "email"
-	case TypeEnumeration:
-		s.Type = "string"
+	info := a.Type.Info()
+	s := &OpenAPISchema{Nullable: !a.Required, Type: info.OpenAPI.Type, Format: info.OpenAPI.Format,
+		Pattern: info.OpenAPI.Pattern, Description: info.OpenAPI.Description}
+	if info.Values == JSONValues {
+		s.Nullable = false // the empty schema takes null already
+	}
+	if a.Type == TypeEnumeration {
 		for _, v := range a.Enum {
 			s.Enum = append(s.Enum, v)
 		}
@@ -600,23 +599,6 @@ func attributeSchema(a Attribute) *OpenAPISchema {
 			// OpenAPI 3.0.3: nullable does not add null to an enum.
 			s.Enum = append(s.Enum, nil)
 		}
-	case TypeInteger:
-		s.Type, s.Format = "integer", "int64"
-	case TypeBigInteger:
-		s.Type, s.Pattern = "string", bigintRE.String()
-		s.Description = "A 64-bit integer written as a string."
-	case TypeDecimal, TypeFloat:
-		s.Type = "number"
-	case TypeBoolean:
-		s.Type = "boolean"
-	case TypeDate:
-		s.Type, s.Format = "string", "date"
-	case TypeDateTime:
-		s.Type, s.Format = "string", "date-time"
-	case TypeJSON:
-		// Any JSON value, null included: the empty schema.
-		s.Nullable = false
-		s.Description = "Any JSON value."
 	}
 	return s
 }
@@ -666,16 +648,17 @@ func inputSchema(ct ContentType, partial bool) *OpenAPISchema {
 	}
 	for _, a := range ct.Attributes {
 		p := attributeSchema(a)
-		if a.Type == TypeBigInteger {
+		values := a.Type.Info().Values
+		if values == BigIntegerValues {
 			p.Description = "A 64-bit integer, as a string of digits or a JSON integer."
 		}
-		switch a.Type {
-		case TypeString, TypeText, TypeRichText, TypeEmail, TypeUID:
+		switch {
+		case values == StringValues && a.Type != TypeEnumeration:
 			p.MinLength, p.MaxLength = a.MinLength, a.MaxLength
-		case TypeInteger, TypeDecimal, TypeFloat:
+		case a.Type.Info().YupNumber():
 			p.Minimum, p.Maximum = a.Min, a.Max
 		}
-		if a.Type == TypeBigInteger && (a.Min != nil || a.Max != nil) {
+		if values == BigIntegerValues && (a.Min != nil || a.Max != nil) {
 			var bounds []string
 			if a.Min != nil {
 				bounds = append(bounds, "at least "+strconv.FormatFloat(*a.Min, 'f', -1, 64))

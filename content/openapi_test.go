@@ -338,7 +338,7 @@ func TestOpenAPIAttributeTypes(t *testing.T) {
 		"contact":     `{"type":"string","format":"email","nullable":true}`,
 		"slug":        `{"type":"string","nullable":true}`,
 		"count":       `{"type":"integer","format":"int64"}`,
-		"big":         `{"description":"A 64-bit integer written as a string.","type":"string","nullable":true,"pattern":"^-?[0-9]+$"}`,
+		"big":         `{"description":"A 64-bit integer written as a string.","type":"string","nullable":true,"pattern":"^-?[0-9]{1,39}$"}`,
 		"price":       `{"type":"number"}`,
 		"ratio":       `{"type":"number","nullable":true}`,
 		"active":      `{"type":"boolean","nullable":true}`,

@@ -536,7 +536,7 @@ func addSort(ct ContentType, field, order string, out *[]SortField) error {
 	if field == "" {
 		return queryError("Field cannot be empty", "sort", field, nil)
 	}
-	if t, ok := queryFieldType(ct, field); !ok || t == TypeJSON {
+	if t, ok := queryFieldType(ct, field); !ok || !t.Info().Filterable() {
 		return invalidKey("sort", field, "")
 	}
 	if slices.ContainsFunc(*out, func(s SortField) bool { return s.Field == field }) {
@@ -718,7 +718,7 @@ func (p *filterParser) object(n *qsNode, what string) ([]Filter, error) {
 			conds = append(conds, Filter{Not: &sub})
 		default:
 			t, ok := queryFieldType(p.ct, k)
-			if !ok || t == TypeJSON {
+			if !ok || !t.Info().Filterable() {
 				return nil, invalidKey("filters", k, "")
 			}
 			f, err := p.column(k, t, c)
@@ -817,7 +817,7 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 			return Filter{}, err
 		}
 	case opText:
-		if !isTextType(t) {
+		if !t.Info().Text() {
 			return Filter{}, invalidKey("filters", string(op), field)
 		}
 		s, err := single()
@@ -879,22 +879,14 @@ func tooManyValues(field string) error {
 		LimitFilterValues, MaxFilterValues)
 }
 
-func isTextType(t AttrType) bool {
-	switch t {
-	case TypeString, TypeText, TypeRichText, TypeEmail, TypeUID, TypeEnumeration:
-		return true
-	}
-	return false
-}
-
 // convertQueryValue converts a query-string value to the Go type a store
 // binds for a field of type t.
 func convertQueryValue(field string, t AttrType, s string) (any, error) {
 	bad := func(msg string) error {
 		return queryError(field+" "+msg, "filters", field, field)
 	}
-	switch t {
-	case TypeInteger, TypeBigInteger:
+	switch t.Info().Values {
+	case IntegerValues, BigIntegerValues:
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return i, nil
 		}
@@ -902,25 +894,25 @@ func convertQueryValue(field string, t AttrType, s string) (any, error) {
 			return nil, bad("must be an integer")
 		}
 		return nil, bad("must be a number")
-	case TypeDecimal, TypeFloat:
+	case FloatValues:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, bad("must be a number")
 		}
 		return f, nil
-	case TypeBoolean:
+	case BooleanValues:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
 			return nil, bad("must be a boolean")
 		}
 		return b, nil
-	case TypeDate:
+	case DateValues:
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
 			return nil, bad("must be a valid date (YYYY-MM-DD)")
 		}
 		return d, nil
-	case TypeDateTime:
+	case DateTimeValues:
 		if d, err := time.Parse(time.DateOnly, s); err == nil {
 			return d, nil
 		}
@@ -929,7 +921,7 @@ func convertQueryValue(field string, t AttrType, s string) (any, error) {
 			return nil, bad("must be a valid datetime (RFC 3339 or YYYY-MM-DD)")
 		}
 		return d.UTC(), nil
-	default: // string, text, richtext, email, uid, enumeration
+	default: // the text types
 		return s, nil
 	}
 }

@@ -150,33 +150,13 @@ func checkContentType(ct content.ContentType) error {
 
 // columnType is the SQL type of an attribute's column.
 func columnType(dialect Dialect, t content.AttrType) (string, error) {
-	pg := dialect == Postgres
-	pick := func(sqlite, postgres string) string {
-		if pg {
-			return postgres
-		}
-		return sqlite
+	if !t.Supported() {
+		return "", fmt.Errorf("unsupported attribute type %q", t)
 	}
-	switch t {
-	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
-		content.TypeUID, content.TypeEnumeration:
-		return "TEXT", nil
-	case content.TypeInteger:
-		return pick("INTEGER", "BIGINT"), nil
-	case content.TypeBigInteger:
-		return pick("INTEGER", "NUMERIC(39,0)"), nil
-	case content.TypeDecimal, content.TypeFloat:
-		return pick("REAL", "DOUBLE PRECISION"), nil
-	case content.TypeBoolean:
-		return "BOOLEAN", nil
-	case content.TypeDate:
-		return pick("TEXT", "DATE"), nil
-	case content.TypeDateTime:
-		return pick("DATETIME", "TIMESTAMPTZ"), nil
-	case content.TypeJSON:
-		return pick("TEXT", "JSONB"), nil
+	if dialect == Postgres {
+		return t.Info().Postgres, nil
 	}
-	return "", fmt.Errorf("unsupported attribute type %q", t)
+	return t.Info().SQLite, nil
 }
 
 // relation describes an existing table or index by name.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -298,20 +297,11 @@ func (b *sqlBuilder) group(children []content.Filter, sep, empty string) (string
 	return "(" + strings.Join(parts, sep) + ")", nil
 }
 
-func isTextType(t content.AttrType) bool {
-	switch t {
-	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
-		content.TypeUID, content.TypeEnumeration:
-		return true
-	}
-	return false
-}
-
 // textCol is the column as text for the string operators. PostgreSQL needs
 // a cast for other types, as Strapi does; SQLite converts by itself. The
 // text of a non-text column differs between the databases.
 func (b *sqlBuilder) textCol(f field) string {
-	if isTextType(f.typ) || b.dialect != Postgres {
+	if f.typ.Info().Text() || b.dialect != Postgres {
 		return f.col
 	}
 	return "CAST(" + f.col + " AS TEXT)"
@@ -348,168 +338,215 @@ func list(v any) []any {
 	return []any{v}
 }
 
+// leaf writes one comparison, by operator family: nullness, lists,
+// ranges, comparisons of the field's own values, and the string
+// operators.
 func (b *sqlBuilder) leaf(flt content.Filter) (string, error) {
 	f, err := resolveField(b.ct, flt.Field)
 	if err != nil {
 		return "", err
 	}
-	op, v := flt.Op, flt.Value
-	fail := func(format string, args ...any) (string, error) {
-		return "", fmt.Errorf("filter %s %s: %s", flt.Field, op, fmt.Sprintf(format, args...))
-	}
-	value := func(v any) (string, error) {
-		dv, err := toDB(b.dialect, f.typ, v)
-		if err != nil {
-			return "", fmt.Errorf("filter %s %s: %w", flt.Field, op, err)
-		}
-		return b.bind(dv), nil
-	}
-
-	switch op {
+	c := cond{Filter: flt, f: f}
+	switch flt.Op {
 	case content.OpNull, content.OpNotNull:
-		want, ok := v.(bool)
-		if !ok {
-			return fail("value must be a boolean, got %T", v)
-		}
-		if want == (op == content.OpNull) {
-			return f.col + " IS NULL", nil
-		}
-		return f.col + " IS NOT NULL", nil
-
+		return c.nullness()
 	case content.OpIn, content.OpNotIn:
-		vs := list(v)
-		if len(vs) == 0 {
-			// Nothing is in the empty list; everything is outside it.
-			if op == content.OpIn {
-				return "1 = 0", nil
-			}
-			return "1 = 1", nil
-		}
-		marks := make([]string, len(vs))
-		for i, x := range vs {
-			if x == nil {
-				return fail("list holds null")
-			}
-			if marks[i], err = value(x); err != nil {
-				return "", err
-			}
-		}
-		kw := " IN ("
-		if op == content.OpNotIn {
-			kw = " NOT IN ("
-		}
-		return f.col + kw + strings.Join(marks, ", ") + ")", nil
-
+		return b.inList(c)
 	case content.OpBetween:
-		vs := list(v)
-		if len(vs) != 2 || vs[0] == nil || vs[1] == nil {
-			return fail("needs two values, got %v", v)
-		}
-		lo, err := value(vs[0])
-		if err != nil {
-			return "", err
-		}
-		hi, err := value(vs[1])
-		if err != nil {
-			return "", err
-		}
-		return f.col + " BETWEEN " + lo + " AND " + hi, nil
+		return b.between(c)
 	}
-
 	// Any other operator given a list matches any of its values, as
 	// Strapi has it.
-	if vs, ok := v.([]any); ok {
+	if vs, ok := flt.Value.([]any); ok {
 		ors := make([]content.Filter, len(vs))
 		for i, x := range vs {
-			ors[i] = content.Filter{Field: flt.Field, Op: op, Value: x}
+			ors[i] = content.Filter{Field: flt.Field, Op: flt.Op, Value: x}
 		}
 		return b.group(ors, " OR ", "1 = 0")
 	}
+	if flt.Value == nil {
+		return c.equalsNull()
+	}
+	switch flt.Op {
+	case content.OpEq, content.OpNe, content.OpLt, content.OpLte, content.OpGt, content.OpGte:
+		return b.compare(c)
+	}
+	return b.textMatch(c)
+}
 
-	switch op {
-	case content.OpEq, content.OpNe, content.OpEqi, content.OpNei:
-		if v == nil {
-			if op == content.OpEq || op == content.OpEqi {
-				return f.col + " IS NULL", nil
-			}
-			return f.col + " IS NOT NULL", nil
+// cond is a leaf filter with its resolved column.
+type cond struct {
+	content.Filter
+	f field
+}
+
+func (c cond) fail(format string, args ...any) (string, error) {
+	return "", fmt.Errorf("filter %s %s: %s", c.Field, c.Op, fmt.Sprintf(format, args...))
+}
+
+// value binds v converted to the column's type.
+func (b *sqlBuilder) value(c cond, v any) (string, error) {
+	dv, err := toDB(b.dialect, c.f.typ, v)
+	if err != nil {
+		return "", fmt.Errorf("filter %s %s: %w", c.Field, c.Op, err)
+	}
+	return b.bind(dv), nil
+}
+
+// nullness is $null and $notNull: true asks for the condition, false
+// for its opposite.
+func (c cond) nullness() (string, error) {
+	want, ok := c.Value.(bool)
+	if !ok {
+		return c.fail("value must be a boolean, got %T", c.Value)
+	}
+	if want == (c.Op == content.OpNull) {
+		return c.f.col + " IS NULL", nil
+	}
+	return c.f.col + " IS NOT NULL", nil
+}
+
+// equalsNull is an (in)equality with null, which asks whether the field
+// is empty; the other operators need a value.
+func (c cond) equalsNull() (string, error) {
+	switch c.Op {
+	case content.OpEq, content.OpEqi:
+		return c.f.col + " IS NULL", nil
+	case content.OpNe, content.OpNei:
+		return c.f.col + " IS NOT NULL", nil
+	}
+	return c.fail("needs a value")
+}
+
+// inList is $in and $notIn.
+func (b *sqlBuilder) inList(c cond) (string, error) {
+	vs := list(c.Value)
+	if len(vs) == 0 {
+		// Nothing is in the empty list; everything is outside it.
+		if c.Op == content.OpIn {
+			return "1 = 0", nil
+		}
+		return "1 = 1", nil
+	}
+	marks := make([]string, len(vs))
+	for i, x := range vs {
+		if x == nil {
+			return c.fail("list holds null")
+		}
+		var err error
+		if marks[i], err = b.value(c, x); err != nil {
+			return "", err
 		}
 	}
-	if v == nil {
-		return fail("needs a value")
+	kw := " IN ("
+	if c.Op == content.OpNotIn {
+		kw = " NOT IN ("
 	}
+	return c.f.col + kw + strings.Join(marks, ", ") + ")", nil
+}
 
-	switch op {
-	case content.OpEq:
-		p, err := value(v)
-		return f.col + " = " + p, err
-	case content.OpNe:
-		// As in Strapi (a plain <> in its query builder), an empty field
-		// matches no comparison, $ne included.
-		p, err := value(v)
-		return f.col + " <> " + p, err
-	case content.OpLt, content.OpLte, content.OpGt, content.OpGte:
-		p, err := value(v)
-		sym := map[content.Operator]string{content.OpLt: " < ", content.OpLte: " <= ", content.OpGt: " > ", content.OpGte: " >= "}[op]
-		return f.col + sym + p, err
+// between is $between, bounds included.
+func (b *sqlBuilder) between(c cond) (string, error) {
+	vs := list(c.Value)
+	if len(vs) != 2 || vs[0] == nil || vs[1] == nil {
+		return c.fail("needs two values, got %v", c.Value)
 	}
-
-	// The string operators compare text; none uses LIKE, so % and _ in a
-	// value are plain characters.
-	s, err := textValue(v)
+	lo, err := b.value(c, vs[0])
 	if err != nil {
-		return fail("%v", err)
+		return "", err
 	}
-	col := b.textCol(f)
-	fold := false
-	switch op {
+	hi, err := b.value(c, vs[1])
+	if err != nil {
+		return "", err
+	}
+	return c.f.col + " BETWEEN " + lo + " AND " + hi, nil
+}
+
+// comparisons are the operators that compare the field's own values. As
+// in Strapi (a plain <> in its query builder), an empty field matches no
+// comparison, $ne included.
+var comparisons = map[content.Operator]string{
+	content.OpEq: " = ", content.OpNe: " <> ",
+	content.OpLt: " < ", content.OpLte: " <= ", content.OpGt: " > ", content.OpGte: " >= ",
+}
+
+func (b *sqlBuilder) compare(c cond) (string, error) {
+	p, err := b.value(c, c.Value)
+	return c.f.col + comparisons[c.Op] + p, err
+}
+
+// textMatch is the string operators. They compare text; none uses LIKE,
+// so % and _ in a value are plain characters.
+func (b *sqlBuilder) textMatch(c cond) (string, error) {
+	s, err := textValue(c.Value)
+	if err != nil {
+		return c.fail("%v", err)
+	}
+	t := textArg{b: b, col: b.textCol(c.f), s: s}
+	switch c.Op {
 	case content.OpEqi, content.OpNei, content.OpContainsi, content.OpNotContainsi,
 		content.OpStartsWithi, content.OpEndsWithi:
-		fold = true
-		col = b.foldedCol(col)
+		t.fold = true
+		t.col = b.foldedCol(t.col)
 	}
-	arg := func() string {
-		if fold {
-			return b.lower(b.bindText(s))
-		}
-		return b.bindText(s)
-	}
-	// The length, in characters, of the text a prefix or suffix is
-	// compared with (lower-casing can change it).
-	length := func() string {
-		if fold {
-			return b.bind(int64(len([]rune(strings.ToLower(s)))))
-		}
-		return b.bind(int64(len([]rune(s))))
-	}
-	contains := func() string {
-		if b.dialect == Postgres {
-			return "strpos(" + col + ", " + arg() + ") > 0"
-		}
-		return "instr(" + col + ", " + arg() + ") > 0"
-	}
-	switch op {
+	switch c.Op {
 	case content.OpEqi:
-		return col + " = " + arg(), nil
+		return t.col + " = " + t.arg(), nil
 	case content.OpNei:
-		return col + " <> " + arg(), nil
+		return t.col + " <> " + t.arg(), nil
 	case content.OpContains, content.OpContainsi:
-		return contains(), nil
+		return t.contains(), nil
 	case content.OpNotContains, content.OpNotContainsi:
-		return "NOT (" + contains() + ")", nil
+		return "NOT (" + t.contains() + ")", nil
 	case content.OpStartsWith, content.OpStartsWithi:
-		n := length()
-		return "substr(" + col + ", 1, " + n + ") = " + arg(), nil
+		n := t.length()
+		return "substr(" + t.col + ", 1, " + n + ") = " + t.arg(), nil
 	case content.OpEndsWith, content.OpEndsWithi:
-		n := length()
-		if b.dialect == Postgres {
-			return "right(" + col + ", " + n + ") = " + arg(), nil
-		}
-		// SQLite has no right(); a value longer than the column gives a
-		// start below 1 and a shorter substring, which cannot match.
-		return "substr(" + col + ", length(" + col + ") - " + n + " + 1) = " + arg(), nil
+		return t.endsWith(), nil
 	}
-	return fail("unknown operator")
+	return c.fail("unknown operator")
+}
+
+// textArg is the column and the text a string operator compares, both
+// lower-cased when fold is set.
+type textArg struct {
+	b    *sqlBuilder
+	col  string
+	s    string
+	fold bool
+}
+
+func (t textArg) arg() string {
+	if t.fold {
+		return t.b.lower(t.b.bindText(t.s))
+	}
+	return t.b.bindText(t.s)
+}
+
+// length is the length, in characters, of the text a prefix or suffix is
+// compared with (lower-casing can change it).
+func (t textArg) length() string {
+	if t.fold {
+		return t.b.bind(int64(len([]rune(strings.ToLower(t.s)))))
+	}
+	return t.b.bind(int64(len([]rune(t.s))))
+}
+
+func (t textArg) contains() string {
+	if t.b.dialect == Postgres {
+		return "strpos(" + t.col + ", " + t.arg() + ") > 0"
+	}
+	return "instr(" + t.col + ", " + t.arg() + ") > 0"
+}
+
+func (t textArg) endsWith() string {
+	n := t.length()
+	if t.b.dialect == Postgres {
+		return "right(" + t.col + ", " + n + ") = " + t.arg()
+	}
+	// SQLite has no right(); a value longer than the column gives a
+	// start below 1 and a shorter substring, which cannot match.
+	return "substr(" + t.col + ", length(" + t.col + ") - " + n + " + 1) = " + t.arg()
 }
 
 // textValue is the text a string operator looks for.
@@ -532,9 +569,6 @@ func textValue(v any) (string, error) {
 // ---------------------------------------------------------------------------
 // Values
 
-// bigintRE is the shape of a biginteger value: decimal digits, signed.
-var bigintRE = regexp.MustCompile(`^[+-]?[0-9]{1,39}$`)
-
 // toDB converts a Go value for an attribute of type t to what dialect
 // stores: strings for the text types; int64 (or int) for integer; a
 // decimal string or int64 for biginteger (SQLite holds 64 bits only);
@@ -547,16 +581,15 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		return nil, nil
 	}
 	bad := func() (any, error) { return nil, fmt.Errorf("a %s value cannot be %T", t, v) }
-	switch t {
-	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
-		content.TypeUID, content.TypeEnumeration:
+	switch t.Info().Values {
+	case content.StringValues:
 		s, ok := v.(string)
 		if !ok {
 			return bad()
 		}
 		return s, nil
 
-	case content.TypeInteger:
+	case content.IntegerValues:
 		switch x := v.(type) {
 		case int64:
 			return x, nil
@@ -572,7 +605,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeBigInteger:
+	case content.BigIntegerValues:
 		var s string
 		switch x := v.(type) {
 		case string:
@@ -584,7 +617,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		default:
 			return bad()
 		}
-		if !bigintRE.MatchString(s) {
+		if !content.BigIntegerRE.MatchString(s) {
 			return nil, fmt.Errorf("a biginteger value must be decimal digits, got %q", s)
 		}
 		if dialect == SQLite {
@@ -594,9 +627,9 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 			}
 			return n, nil
 		}
-		return strings.TrimPrefix(s, "+"), nil
+		return s, nil
 
-	case content.TypeDecimal, content.TypeFloat:
+	case content.FloatValues:
 		var f float64
 		switch x := v.(type) {
 		case float64:
@@ -615,7 +648,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		}
 		return f, nil
 
-	case content.TypeBoolean:
+	case content.BooleanValues:
 		b, ok := v.(bool)
 		if !ok {
 			return bad()
@@ -628,7 +661,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		}
 		return b, nil
 
-	case content.TypeDate:
+	case content.DateValues:
 		// Bound as text on both: SQLite stores it so, and PostgreSQL
 		// reads it as a date.
 		switch x := v.(type) {
@@ -644,7 +677,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeDateTime:
+	case content.DateTimeValues:
 		switch x := v.(type) {
 		case time.Time:
 			return x.UTC().Truncate(time.Microsecond), nil
@@ -657,7 +690,7 @@ func toDB(dialect Dialect, t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeJSON:
+	case content.JSONValues:
 		b, err := json.Marshal(v)
 		if err != nil {
 			return nil, fmt.Errorf("json value: %w", err)
@@ -684,15 +717,14 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return "", false
 	}
-	switch t {
-	case content.TypeString, content.TypeText, content.TypeRichText, content.TypeEmail,
-		content.TypeUID, content.TypeEnumeration:
+	switch t.Info().Values {
+	case content.StringValues:
 		if s, ok := text(); ok {
 			return s, nil
 		}
 		return bad()
 
-	case content.TypeInteger:
+	case content.IntegerValues:
 		switch x := v.(type) {
 		case int64:
 			return x, nil
@@ -706,7 +738,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeBigInteger:
+	case content.BigIntegerValues:
 		if x, ok := v.(int64); ok {
 			return strconv.FormatInt(x, 10), nil
 		}
@@ -715,7 +747,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeDecimal, content.TypeFloat:
+	case content.FloatValues:
 		switch x := v.(type) {
 		case float64:
 			return x, nil
@@ -727,7 +759,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeBoolean:
+	case content.BooleanValues:
 		switch x := v.(type) {
 		case bool:
 			return x, nil
@@ -744,7 +776,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeDate:
+	case content.DateValues:
 		if x, ok := v.(time.Time); ok {
 			y, m, d := x.Date()
 			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
@@ -754,7 +786,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeDateTime:
+	case content.DateTimeValues:
 		if x, ok := v.(time.Time); ok {
 			return x.UTC(), nil
 		}
@@ -768,7 +800,7 @@ func fromDB(t content.AttrType, v any) (any, error) {
 		}
 		return bad()
 
-	case content.TypeJSON:
+	case content.JSONValues:
 		s, ok := text()
 		if !ok {
 			return bad()

@@ -370,11 +370,11 @@ type gqlBuilder struct {
 	pageInfo   *graphql.Object
 	deleted    *graphql.Object
 
-	typeNames     map[string]bool
-	queries       graphql.Fields
-	mutations     graphql.Fields
-	notes         []string
-	filterByAttrs map[content.AttrType]*graphql.InputObject
+	typeNames    map[string]bool
+	queries      graphql.Fields
+	mutations    graphql.Fields
+	notes        []string
+	filterByName map[string]*graphql.InputObject // by content.TypeInfo.GraphQLFilter
 }
 
 func buildGraphQLSchema(reg *content.Registry) (graphql.Schema, []string, error) {
@@ -401,14 +401,9 @@ func buildGraphQLSchema(reg *content.Registry) (graphql.Schema, []string, error)
 	}
 	b.dateFilter = filterInput("DateFilterInput", graphql.String)
 	dateTimeFilter := filterInput("DateTimeFilterInput", graphql.String)
-	b.filterByAttrs = map[content.AttrType]*graphql.InputObject{
-		content.TypeString: b.filters[graphql.String], content.TypeText: b.filters[graphql.String],
-		content.TypeRichText: b.filters[graphql.String], content.TypeEmail: b.filters[graphql.String],
-		content.TypeUID: b.filters[graphql.String], content.TypeEnumeration: b.filters[graphql.String],
-		content.TypeBigInteger: b.filters[graphql.String], content.TypeInteger: b.filters[graphql.Int],
-		content.TypeDecimal: b.filters[graphql.Float], content.TypeFloat: b.filters[graphql.Float],
-		content.TypeBoolean: b.filters[graphql.Boolean], content.TypeDate: b.dateFilter,
-		content.TypeDateTime: dateTimeFilter,
+	b.filterByName = map[string]*graphql.InputObject{"DateFilterInput": b.dateFilter, "DateTimeFilterInput": dateTimeFilter}
+	for _, f := range b.filters {
+		b.filterByName[f.Name()] = f
 	}
 	b.pagination = graphql.NewInputObject(graphql.InputObjectConfig{
 		Name: "PaginationArg",
@@ -473,14 +468,14 @@ func filterInput(name string, t graphql.Input) *graphql.InputObject {
 // outputType is how an attribute's values read in GraphQL; dates and
 // times are strings in the REST format.
 func (b *gqlBuilder) outputType(t content.AttrType) graphql.Output {
-	switch t {
-	case content.TypeInteger:
+	switch t.Info().GraphQL {
+	case "Int":
 		return graphql.Int
-	case content.TypeDecimal, content.TypeFloat:
+	case "Float":
 		return graphql.Float
-	case content.TypeBoolean:
+	case "Boolean":
 		return graphql.Boolean
-	case content.TypeJSON:
+	case "JSON":
 		return b.json
 	}
 	return graphql.String
@@ -575,7 +570,7 @@ func (b *gqlBuilder) addType(ct content.ContentType, dateTimeFilter *graphql.Inp
 			continue
 		}
 		fields[a.Name] = &graphql.Field{Type: out}
-		switch f := b.filterByAttrs[a.Type]; {
+		switch f := b.filterByName[a.Type.Info().GraphQLFilter]; {
 		case f == nil: // json: not filterable, as in REST
 		case a.Name == "and" || a.Name == "or" || a.Name == "not":
 			b.notes = append(b.notes, ct.UID()+": attribute "+a.Name+" cannot be filtered on: the name is an operator")

@@ -326,7 +326,7 @@ func attrJSON(a content.Attribute, v any) any {
 	if !ok {
 		return v
 	}
-	if a.Type == content.TypeDate {
+	if a.Type.Info().Values == content.DateValues {
 		return t.UTC().Format(time.DateOnly)
 	}
 	return strapiTime(t)
