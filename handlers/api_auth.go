@@ -230,17 +230,3 @@ func responseStatus(c echo.Context, err error) int {
 	}
 	return http.StatusInternalServerError
 }
-
-// allow checks the authenticated token against one action; the 403 names
-// the scope that was missing.
-func allow(c echo.Context, action string) error {
-	tok, ok := currentToken(c)
-	if !ok {
-		return unauthorized("Missing or invalid credentials", realm)
-	}
-	if !tok.Allows(action) {
-		return &apiError{Status: http.StatusForbidden, Name: "ForbiddenError", Message: "Forbidden",
-			Challenge: realm + `, error="insufficient_scope", scope="` + action + `"`}
-	}
-	return nil
-}

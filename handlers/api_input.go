@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/contentapi"
 )
 
 // requireText refuses, at the edge of the content API, a request whose
@@ -19,7 +20,7 @@ func requireText(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := url.ParseQuery(c.QueryString())
 		if err != nil {
-			return validationError(content.NewValidationError("The query string cannot be read: "+err.Error(),
+			return contentapi.InvalidInput(content.NewValidationError("The query string cannot be read: "+err.Error(),
 				map[string]any{"source": "query"}))
 		}
 		keys := make([]string, 0, len(q))
@@ -30,13 +31,13 @@ func requireText(next echo.HandlerFunc) echo.HandlerFunc {
 		for _, k := range keys {
 			for _, v := range q[k] {
 				if err := content.CheckQueryText(k, v); err != nil {
-					return validationError(err)
+					return contentapi.InvalidInput(err)
 				}
 			}
 		}
 		for _, p := range c.ParamValues() {
 			if err := content.CheckPathText(p); err != nil {
-				return validationError(err)
+				return contentapi.InvalidInput(err)
 			}
 		}
 		return next(c)

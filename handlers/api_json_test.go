@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/contentapi"
 )
 
 // encodeLikeStrapi is what Strapi's JSON.stringify writes, with the
@@ -122,7 +123,7 @@ func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 		if err != nil || len(e) != 1 {
 			t.Fatal(len(e), err)
 		}
-		if want := encodeLikeStrapi(t, ordered("data", entryJSON(ct, e[0], nil), "meta", ordered())); r.raw != want {
+		if want := encodeLikeStrapi(t, ordered("data", contentapi.EntryJSON(ct, e[0], nil), "meta", ordered())); r.raw != want {
 			t.Errorf("create %q:\ngot  %s\nwant %s", title, r.raw, want)
 		}
 	}
@@ -133,7 +134,7 @@ func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 	}
 	data := make([]any, n)
 	for i, e := range entries {
-		data[i] = entryJSON(ct, e, nil)
+		data[i] = contentapi.EntryJSON(ct, e, nil)
 		one := app.api(http.MethodGet, "/api/articles/"+e.DocumentID, key, "")
 		if want := encodeLikeStrapi(t, ordered("data", data[i], "meta", ordered())); one.raw != want {
 			t.Errorf("findOne %q:\ngot  %s\nwant %s", e.Data["title"], one.raw, want)
@@ -158,7 +159,7 @@ func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 	fields := app.api(http.MethodGet, "/api/articles?fields[0]=title&pagination[pageSize]=3&pagination[page]=2", key, "")
 	sub := make([]any, 0, 3)
 	for _, e := range entries[3:6] {
-		sub = append(sub, entryJSON(ct, e, []string{"title"}))
+		sub = append(sub, contentapi.EntryJSON(ct, e, []string{"title"}))
 	}
 	want = encodeLikeStrapi(t, ordered("data", sub, "meta", ordered("pagination",
 		ordered("page", 2, "pageSize", 3, "pageCount", (n+2)/3, "total", n))))
@@ -177,7 +178,7 @@ func TestAPIAnswersAreTheBytesStrapiWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := encodeLikeStrapi(t, ordered("data", entryJSON(ct, updated, nil), "meta", ordered())); up.raw != want {
+	if want := encodeLikeStrapi(t, ordered("data", contentapi.EntryJSON(ct, updated, nil), "meta", ordered())); up.raw != want {
 		t.Errorf("update:\ngot  %s\nwant %s", up.raw, want)
 	}
 }

@@ -2,27 +2,22 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/contentapi"
 )
 
 // EntryStore is what the content API asks of the database.
-type EntryStore interface {
-	FindEntries(ctx context.Context, ct content.ContentType, q content.Query) ([]content.Entry, int, error)
-	FindEntry(ctx context.Context, ct content.ContentType, documentID string) (content.Entry, error)
-	CreateEntry(ctx context.Context, ct content.ContentType, data map[string]any) (content.Entry, error)
-	UpdateEntry(ctx context.Context, ct content.ContentType, documentID string, data map[string]any) (content.Entry, error)
-	DeleteEntry(ctx context.Context, ct content.ContentType, documentID string) error
-	SingleEntry(ctx context.Context, ct content.ContentType) (content.Entry, error)
-	PutSingleEntry(ctx context.Context, ct content.ContentType, data map[string]any) (content.Entry, bool, error)
-}
+type EntryStore = contentapi.EntryStore
+
+// The REST routes of the content API: HTTP in (the type from the path,
+// the query string, the body), contentapi's operations, Strapi's JSON
+// out. Errors are *contentapi.Error, which handleError renders.
 
 const ctxContentType = "tokenadmin.contenttype"
 
@@ -33,10 +28,22 @@ func (s *server) resolveType(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ct, ok := s.registry.ByRouteName(c.Param("type"))
 		if !ok {
-			return notFound()
+			return contentapi.NotFound()
 		}
 		c.Set(ctxContentType, ct)
 		return next(c)
+	}
+}
+
+// restErrors turns the content API's errors into REST's (restError).
+func restErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		var ce *contentapi.Error
+		if errors.As(err, &ce) {
+			return restError(ce)
+		}
+		return err
 	}
 }
 
@@ -45,98 +52,57 @@ func contentType(c echo.Context) content.ContentType {
 	return ct
 }
 
-func notFound() *apiError {
-	return &apiError{Status: http.StatusNotFound, Name: "NotFoundError", Message: "Not Found"}
+// allow checks the request's token against one of ct's actions.
+func allow(c echo.Context, ct content.ContentType, verb string) error {
+	tok, ok := currentToken(c)
+	if !ok {
+		return unauthorized("Missing or invalid credentials", realm)
+	}
+	return contentapi.Allow(tok, ct, verb)
 }
 
-// validationError turns the domain's parse and validation errors into
-// Strapi's 400 answers.
-func validationError(err error) error {
-	var ve *content.ValidationError
-	if errors.As(err, &ve) {
-		return &apiError{Status: http.StatusBadRequest, Name: "ValidationError", Message: ve.Message, Details: ve.DetailsObject()}
-	}
-	var pe *content.PaginationError
-	if errors.As(err, &pe) {
-		return &apiError{Status: http.StatusBadRequest, Name: "PaginationError", Message: pe.Message}
-	}
-	var se *content.SyntaxError
-	if errors.As(err, &se) {
-		return &apiError{Status: http.StatusBadRequest, Name: "SyntaxError", Message: se.Message}
-	}
-	return err
-}
-
-// storeError maps the entry store's errors onto API errors.
-func storeError(err error) error { return writeError(err, content.ContentType{}, nil) }
-
-// writeError is storeError for a write of data: a unique violation's
-// entries carry the offending value, as Strapi's do.
-func writeError(err error, ct content.ContentType, data map[string]any) error {
-	var uv *content.UniqueViolation
-	switch {
-	case errors.As(err, &uv):
-		list := make([]content.FieldError, 0, len(uv.Fields))
-		for _, f := range uv.Fields {
-			fe := content.FieldError{Path: []string{f}, Message: "This attribute must be unique"}
-			if a, ok := ct.Attribute(f); ok {
-				fe.Value = attrJSON(a, data[f])
-			}
-			list = append(list, fe)
-		}
-		return validationError(content.NewFieldValidationError(list...))
-	case errors.Is(err, content.ErrNotFound):
-		return notFound()
-	}
-	return err
+// matchesKind reports whether the route fits the type: a single type's routes
+// name no documentId, a collection's item routes do.
+func matchesKind(c echo.Context, ct content.ContentType) bool {
+	return (ct.Kind == content.SingleType) == (c.Param("documentId") == "")
 }
 
 func (s *server) apiFind(c echo.Context) error {
 	ct := contentType(c)
-	if err := allow(c, ct.UID()+"."+content.VerbFind); err != nil {
+	if err := allow(c, ct, content.VerbFind); err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	if ct.Kind == content.SingleType {
-		e, err := s.entries.SingleEntry(c.Request().Context(), ct)
+		e, err := s.entries.Single(ctx, ct)
 		if err != nil {
-			return storeError(err)
+			return err
 		}
-		return entryResponse(c, http.StatusOK, entryJSON(ct, e, nil))
+		return entryResponse(c, http.StatusOK, contentapi.EntryJSON(ct, e, nil))
 	}
 	q, err := content.ParseQuery(ct, c.QueryParams())
 	if err != nil {
-		return validationError(err)
+		return contentapi.InvalidInput(err)
 	}
-	entries, total, err := s.entries.FindEntries(c.Request().Context(), ct, q)
+	entries, total, err := s.entries.Find(ctx, ct, q)
 	if err != nil {
-		return storeError(err)
+		return err
 	}
-	pagination := paginationJSON(q, total)
 	body := make([]byte, 0, 64+512*len(entries))
 	body = append(body, `{"data":[`...)
 	for i, e := range entries {
 		if i > 0 {
 			body = append(body, ',')
 		}
-		if body, err = entryJSON(ct, e, q.Fields).AppendJSON(body); err != nil {
+		if body, err = contentapi.EntryJSON(ct, e, q.Fields).AppendJSON(body); err != nil {
 			return err
 		}
 	}
 	body = append(body, `],"meta":{"pagination":`...)
-	if body, err = pagination.AppendJSON(body); err != nil {
+	if body, err = contentapi.Pagination(q, total).AppendJSON(body); err != nil {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, append(body, "}}\n"...))
-}
-
-// paginationJSON is meta.pagination in Strapi's key order:
-// {page, pageSize, pageCount, total} or {start, limit, total}.
-func paginationJSON(q content.Query, total int) content.OrderedObject {
-	if q.Offset {
-		return content.OrderedObject{{Key: "start", Value: q.Start}, {Key: "limit", Value: q.Limit}, {Key: "total", Value: total}}
-	}
-	return content.OrderedObject{{Key: "page", Value: q.Page}, {Key: "pageSize", Value: q.PageSize},
-		{Key: "pageCount", Value: (total + q.PageSize - 1) / q.PageSize}, {Key: "total", Value: total}}
 }
 
 // entryResponse is {"data":entry,"meta":{}}, the answer of findOne,
@@ -156,20 +122,20 @@ func entryResponse(c echo.Context, status int, entry content.OrderedObject) erro
 func (s *server) apiFindOne(c echo.Context) error {
 	ct := contentType(c)
 	if ct.Kind == content.SingleType {
-		return notFound()
+		return contentapi.NotFound()
 	}
-	if err := allow(c, ct.UID()+"."+content.VerbFindOne); err != nil {
+	if err := allow(c, ct, content.VerbFindOne); err != nil {
 		return err
 	}
 	q, err := content.ParseQuery(ct, fieldsOnly(c))
 	if err != nil {
-		return validationError(err)
+		return contentapi.InvalidInput(err)
 	}
-	e, err := s.entries.FindEntry(c.Request().Context(), ct, c.Param("documentId"))
+	e, err := s.entries.FindOne(c.Request().Context(), ct, c.Param("documentId"))
 	if err != nil {
-		return storeError(err)
+		return err
 	}
-	return entryResponse(c, http.StatusOK, entryJSON(ct, e, q.Fields))
+	return entryResponse(c, http.StatusOK, contentapi.EntryJSON(ct, e, q.Fields))
 }
 
 // fieldsOnly keeps the query parameters findOne honours.
@@ -196,138 +162,70 @@ func readBody(c echo.Context) ([]byte, error) {
 	return bytes.TrimSpace(b), nil
 }
 
+// entryInput reads and validates the body of a create (partial false) or
+// update.
+func entryInput(c echo.Context, ct content.ContentType, partial bool) (map[string]any, error) {
+	body, err := readBody(c)
+	if err != nil {
+		return nil, err
+	}
+	data, err := content.ParseEntryInput(ct, body, partial)
+	if err != nil {
+		return nil, contentapi.InvalidInput(err)
+	}
+	return data, nil
+}
+
 func (s *server) apiCreate(c echo.Context) error {
 	ct := contentType(c)
 	if ct.Kind == content.SingleType {
-		return methodNotAllowed()
+		return contentapi.MethodNotAllowed()
 	}
-	if err := allow(c, ct.UID()+"."+content.VerbCreate); err != nil {
+	if err := allow(c, ct, content.VerbCreate); err != nil {
 		return err
 	}
-	body, err := readBody(c)
+	data, err := entryInput(c, ct, false)
 	if err != nil {
 		return err
 	}
-	data, err := content.ParseEntryInput(ct, body, false)
+	e, err := s.entries.Create(c.Request().Context(), ct, data)
 	if err != nil {
-		return validationError(err)
+		return err
 	}
-	e, err := s.entries.CreateEntry(c.Request().Context(), ct, data)
-	if err != nil {
-		return writeError(err, ct, data)
-	}
-	return entryResponse(c, http.StatusCreated, entryJSON(ct, e, nil))
+	return entryResponse(c, http.StatusCreated, contentapi.EntryJSON(ct, e, nil))
 }
 
 func (s *server) apiUpdate(c echo.Context) error {
 	ct := contentType(c)
-	single := ct.Kind == content.SingleType
-	if single == (c.Param("documentId") != "") {
-		return notFound()
+	if !matchesKind(c, ct) {
+		return contentapi.NotFound()
 	}
-	if err := allow(c, ct.UID()+"."+content.VerbUpdate); err != nil {
+	if err := allow(c, ct, content.VerbUpdate); err != nil {
 		return err
 	}
-	body, err := readBody(c)
+	data, err := entryInput(c, ct, ct.Kind != content.SingleType)
 	if err != nil {
 		return err
 	}
-	data, err := content.ParseEntryInput(ct, body, !single)
+	e, err := s.entries.Update(c.Request().Context(), ct, c.Param("documentId"), data)
 	if err != nil {
-		return validationError(err)
+		return err
 	}
-	var e content.Entry
-	if single {
-		e, _, err = s.entries.PutSingleEntry(c.Request().Context(), ct, data)
-	} else {
-		e, err = s.entries.UpdateEntry(c.Request().Context(), ct, c.Param("documentId"), data)
-	}
-	if err != nil {
-		return writeError(err, ct, data)
-	}
-	return entryResponse(c, http.StatusOK, entryJSON(ct, e, nil))
+	return entryResponse(c, http.StatusOK, contentapi.EntryJSON(ct, e, nil))
 }
 
+// apiDelete answers 204 whether or not the entry existed (after the
+// permission check), as Strapi does: deleting what is not there is done.
 func (s *server) apiDelete(c echo.Context) error {
 	ct := contentType(c)
-	single := ct.Kind == content.SingleType
-	if single == (c.Param("documentId") != "") {
-		return notFound()
+	if !matchesKind(c, ct) {
+		return contentapi.NotFound()
 	}
-	if err := allow(c, ct.UID()+"."+content.VerbDelete); err != nil {
+	if err := allow(c, ct, content.VerbDelete); err != nil {
 		return err
 	}
-	// Deleting what is not there is done: Strapi answers 204 whether or
-	// not the entry existed (after the permission check above).
-	id := c.Param("documentId")
-	if single {
-		e, err := s.entries.SingleEntry(c.Request().Context(), ct)
-		if errors.Is(err, content.ErrNotFound) {
-			return c.NoContent(http.StatusNoContent)
-		}
-		if err != nil {
-			return storeError(err)
-		}
-		id = e.DocumentID
-	}
-	if err := s.entries.DeleteEntry(c.Request().Context(), ct, id); err != nil && !errors.Is(err, content.ErrNotFound) {
-		return storeError(err)
+	if _, err := s.entries.Delete(c.Request().Context(), ct, c.Param("documentId")); err != nil && !contentapi.IsNotFound(err) {
+		return err
 	}
 	return c.NoContent(http.StatusNoContent)
-}
-
-func methodNotAllowed() *apiError {
-	return &apiError{Status: http.StatusMethodNotAllowed, Name: "MethodNotAllowedError", Message: "Method Not Allowed"}
-}
-
-// entryJSON is an entry in Strapi 5's shape: id, documentId, the
-// attributes in schema order (private ones never), then the timestamps.
-// With fields, only those attributes besides id and documentId.
-func entryJSON(ct content.ContentType, e content.Entry, fields []string) content.OrderedObject {
-	o := content.OrderedObject{{Key: "id", Value: e.ID}, {Key: "documentId", Value: e.DocumentID}}
-	want := func(name string) bool {
-		if fields == nil {
-			return true
-		}
-		for _, f := range fields {
-			if f == name {
-				return true
-			}
-		}
-		return false
-	}
-	for _, a := range ct.Attributes {
-		if a.Private || !want(a.Name) {
-			continue
-		}
-		o = append(o, content.Field{Key: a.Name, Value: attrJSON(a, e.Data[a.Name])})
-	}
-	if want(content.FieldCreatedAt) {
-		o = append(o, content.Field{Key: content.FieldCreatedAt, Value: strapiTime(e.CreatedAt)})
-	}
-	if want(content.FieldUpdatedAt) {
-		o = append(o, content.Field{Key: content.FieldUpdatedAt, Value: strapiTime(e.UpdatedAt)})
-	}
-	if want(content.FieldPublishedAt) {
-		var p any
-		if e.PublishedAt != nil {
-			p = strapiTime(*e.PublishedAt)
-		}
-		o = append(o, content.Field{Key: content.FieldPublishedAt, Value: p})
-	}
-	return o
-}
-
-// strapiTime is how Strapi writes times: UTC with milliseconds.
-func strapiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
-func attrJSON(a content.Attribute, v any) any {
-	t, ok := v.(time.Time)
-	if !ok {
-		return v
-	}
-	if a.Type.Info().Values == content.DateValues {
-		return t.UTC().Format(time.DateOnly)
-	}
-	return strapiTime(t)
 }

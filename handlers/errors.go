@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/contentapi"
 	"github.com/tokenadmin/tokenadmin/views"
 )
 
@@ -57,6 +58,11 @@ func (s *server) handleError(err error, c echo.Context) {
 	var ae *apiError
 	if errors.As(err, &ae) {
 		s.writeAPIError(c, ae)
+		return
+	}
+	var ce *contentapi.Error
+	if errors.As(err, &ce) {
+		s.writeAPIError(c, restError(ce))
 		return
 	}
 	code := http.StatusInternalServerError
@@ -117,6 +123,16 @@ func defaultMessage(code int) string {
 		return "The service is temporarily unavailable. Please try again shortly."
 	}
 	return http.StatusText(code)
+}
+
+// restError is a content-API error as REST answers it: a 403 names the
+// missing scope in its challenge (RFC 6750 §3.1).
+func restError(e *contentapi.Error) *apiError {
+	ae := &apiError{Status: e.Status, Name: e.Name, Message: e.Message, Details: e.Details}
+	if e.Scope != "" {
+		ae.Challenge = realm + `, error="insufficient_scope", scope="` + e.Scope + `"`
+	}
+	return ae
 }
 
 // writeAPIError writes Strapi's error body:

@@ -84,17 +84,19 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	e.GET("/api/openapi.json", s.openAPI)
 	// The content API: no session, no CSRF; the bearer key is checked
 	// after the route's content type is known and before anything else,
-	// then that the query string and path are text.
+	// then that the query string and path are text; restErrors hands
+	// requireToken the content API's errors as REST answers them, so that
+	// usage is counted by the status the client gets.
 	api := e.Group("/api")
 	// The key's own token: any valid key, no permission needed.
 	api.GET("/token", s.apiSelf, s.requireToken)
-	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken, requireText)
-	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken, requireText)
-	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken, requireText)
-	api.PUT("/:type", s.apiUpdate, s.resolveType, s.requireToken, requireText)
-	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken, requireText)
-	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken, requireText)
-	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken, requireText)
+	api.GET("/:type", s.apiFind, s.resolveType, s.requireToken, restErrors, requireText)
+	api.GET("/:type/:documentId", s.apiFindOne, s.resolveType, s.requireToken, restErrors, requireText)
+	api.POST("/:type", s.apiCreate, s.resolveType, s.requireToken, restErrors, requireText)
+	api.PUT("/:type", s.apiUpdate, s.resolveType, s.requireToken, restErrors, requireText)
+	api.PUT("/:type/:documentId", s.apiUpdate, s.resolveType, s.requireToken, restErrors, requireText)
+	api.DELETE("/:type", s.apiDelete, s.resolveType, s.requireToken, restErrors, requireText)
+	api.DELETE("/:type/:documentId", s.apiDelete, s.resolveType, s.requireToken, restErrors, requireText)
 	e.POST("/graphql", s.graphql, s.requireToken, requireText)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })

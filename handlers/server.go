@@ -21,6 +21,8 @@ import (
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
 	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/contentapi"
+	"github.com/tokenadmin/tokenadmin/graphqlapi"
 	"github.com/tokenadmin/tokenadmin/throttle"
 )
 
@@ -180,7 +182,8 @@ type server struct {
 	registry *content.Registry
 	verifier *apitoken.Verifier
 	keyGuard *apitoken.Guard
-	entries  EntryStore
+	// entries runs the content API's operations for REST and GraphQL.
+	entries  contentapi.API
 	log      *slog.Logger
 	sessions *sessionManager
 	now      func() time.Time
@@ -190,9 +193,8 @@ type server struct {
 	csrfKey   []byte
 	publicURL *url.URL
 
-	gqlIntrospection bool
-	// gql and openAPIDoc describe the registry; both are built once here.
-	gql        *gqlSchemas
+	// gql and openAPIDoc serve the registry; both are built once here.
+	gql        *graphqlapi.Endpoint
 	openAPIDoc []byte
 	openAPIErr error
 
@@ -223,18 +225,17 @@ func NewServer(o Options) *echo.Echo {
 		registry: o.Registry,
 		verifier: o.Verifier,
 		keyGuard: o.Guardrails,
-		entries:  o.Entries,
+		entries:  contentapi.API{Entries: o.Entries},
 		log:      o.Logger,
 		sessions: newSessionManager(o),
 		now:      o.Now,
 		csrfKey:  o.CSRFKey,
 
-		publicURL:        o.PublicURL,
-		gqlIntrospection: o.GraphQLIntrospection,
-		gql:              newGQLSchemas(o.Registry, o.Logger),
+		publicURL: o.PublicURL,
 
 		bypassAuth: o.benchBypass,
 	}
+	s.gql = graphqlapi.New(o.Registry, s.entries, o.Logger, o.GraphQLIntrospection)
 	s.openAPIDoc, s.openAPIErr = json.Marshal(o.Registry.OpenAPI(openAPIServerURL))
 	if s.csrfKey == nil {
 		m := hmac.New(sha256.New, o.SessionAuthKey)

@@ -1,4 +1,4 @@
-package handlers
+package graphqlapi
 
 import (
 	"errors"
@@ -6,18 +6,16 @@ import (
 	"sort"
 
 	"github.com/graphql-go/graphql/language/location"
-	"github.com/labstack/echo/v4"
 
 	"github.com/tokenadmin/tokenadmin/content"
-	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
 
 // gqlLimitError answers a document graphqlapi refused: 400 with the code
 // it chose and, for a limit, Strapi's error object naming the limit.
-func gqlLimitError(c echo.Context, err error) error {
-	var ge *graphqlapi.Error
+func gqlLimitError(err error) (Answer, error) {
+	var ge *Error
 	if !errors.As(err, &ge) {
-		return err
+		return Answer{}, err
 	}
 	e := gqlErrorJSON{Message: ge.Message, Extensions: map[string]any{"code": ge.Code}}
 	for _, l := range ge.Locations {
@@ -27,17 +25,17 @@ func gqlLimitError(c echo.Context, err error) error {
 		e.Extensions["error"] = map[string]any{"name": "ValidationError", "message": ge.Message,
 			"details": content.OrderedObject{{Key: "limit", Value: ge.Limit}, {Key: "max", Value: ge.Max}}}
 	}
-	return gqlWrite(c, http.StatusBadRequest, nil, false, []gqlErrorJSON{e})
+	return gqlWrite(http.StatusBadRequest, nil, false, []gqlErrorJSON{e})
 }
 
 // gqlInputError answers a body that is not text (content.CheckBodyText):
 // 400 BAD_USER_INPUT with Strapi's error object.
-func gqlInputError(c echo.Context, err error) error {
+func gqlInputError(err error) (Answer, error) {
 	var ve *content.ValidationError
 	if !errors.As(err, &ve) {
-		return err
+		return Answer{}, err
 	}
-	return gqlWrite(c, http.StatusBadRequest, nil, false, []gqlErrorJSON{{Message: ve.Message,
+	return gqlWrite(http.StatusBadRequest, nil, false, []gqlErrorJSON{{Message: ve.Message,
 		Extensions: map[string]any{"code": gqlCodeBadUserInput,
 			"error": map[string]any{"name": "ValidationError", "message": ve.Message, "details": ve.DetailsObject()}}}})
 }
