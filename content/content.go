@@ -5,7 +5,10 @@
 // type looks like and which actions exist.
 package content
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Kind says whether a type holds many entries or exactly one, as Strapi's
 // "kind" field does.
@@ -90,13 +93,13 @@ const (
 	VerbDelete  = "delete"
 )
 
-// route is one REST route a verb guards; path is relative to the type's
+// Route is one REST route a verb guards; Path is relative to the type's
 // /api/<name> base.
-type route struct {
-	verb, method, path, description string
+type Route struct {
+	Verb, Method, Path, Description string
 }
 
-var collectionRoutes = []route{
+var collectionRoutes = []Route{
 	{VerbFind, "GET", "", "List and filter entries"},
 	{VerbFindOne, "GET", "/:documentId", "Read one entry"},
 	{VerbCreate, "POST", "", "Create an entry"},
@@ -106,17 +109,18 @@ var collectionRoutes = []route{
 
 // A single type has no list and no separate create: PUT creates or
 // replaces its one entry, exactly as Strapi's single-type routes do.
-var singleRoutes = []route{
+var singleRoutes = []Route{
 	{VerbFind, "GET", "", "Read the entry"},
 	{VerbUpdate, "PUT", "", "Create or update the entry"},
 	{VerbDelete, "DELETE", "", "Delete the entry"},
 }
 
-func (ct ContentType) routes() []route {
+// Routes lists the REST routes the type is served under.
+func (ct ContentType) Routes() []Route {
 	if ct.Kind == SingleType {
-		return singleRoutes
+		return slices.Clone(singleRoutes)
 	}
-	return collectionRoutes
+	return slices.Clone(collectionRoutes)
 }
 
 // UID returns Strapi's identifier for the type, "api::<singular>.<singular>".
@@ -137,11 +141,11 @@ func (ct ContentType) RouteName() string {
 // update and delete for a collection type; find, update and delete for a
 // single type.
 func (ct ContentType) Actions() []string {
-	rs := ct.routes()
+	rs := ct.Routes()
 	uid := ct.UID()
 	out := make([]string, len(rs))
 	for i, r := range rs {
-		out[i] = uid + "." + r.verb
+		out[i] = uid + "." + r.Verb
 	}
 	return out
 }

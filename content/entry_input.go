@@ -40,8 +40,8 @@ var systemFields = map[string]bool{
 }
 
 var (
-	// uidRE is Strapi's pattern for uid attributes.
-	uidRE = regexp.MustCompile(`^[A-Za-z0-9-_.~]*$`)
+	// UIDRE is Strapi's pattern for uid attributes.
+	UIDRE = regexp.MustCompile(`^[A-Za-z0-9-_.~]*$`)
 	// emailRE is the WHATWG pattern yup's email test uses.
 	emailRE = regexp.MustCompile("^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")
 )
@@ -110,7 +110,7 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 			if partial {
 				continue
 			}
-			if v, ok := defaultValue(a); ok {
+			if v, ok := DefaultValue(a); ok {
 				out[a.Name] = v
 				continue
 			}
@@ -299,11 +299,11 @@ func decodeValue(raw []byte) (any, error) {
 	return v, nil
 }
 
-// defaultValue converts a's schema default to its typed value. A default
+// DefaultValue converts a's schema default to its typed value. A default
 // of the wrong type (the schema's fault, not the client's) is left out.
 // Going through JSON gives every call fresh maps and slices, so a json
 // default can never be shared with the registry.
-func defaultValue(a Attribute) (any, bool) {
+func DefaultValue(a Attribute) (any, bool) {
 	if a.Default == nil {
 		return nil, false
 	}
@@ -425,8 +425,8 @@ func checkInput(a Attribute, v any) string {
 				return "must be a valid email"
 			}
 		case TypeUID:
-			if !uidRE.MatchString(x) {
-				return `must match the following: "/` + uidRE.String() + `/"`
+			if !UIDRE.MatchString(x) {
+				return `must match the following: "/` + UIDRE.String() + `/"`
 			}
 		}
 	case int64:

@@ -28,13 +28,13 @@ func (r *Registry) Groups() []Group {
 		uid := ct.UID()
 		base := "/api/" + ct.RouteName()
 		g := Group{UID: uid, DisplayName: ct.DisplayName, PluralName: ct.PluralName, Kind: ct.Kind}
-		for _, rt := range ct.routes() {
+		for _, rt := range ct.Routes() {
 			g.Actions = append(g.Actions, ActionInfo{
-				Action:      uid + "." + rt.verb,
-				Verb:        rt.verb,
-				Method:      rt.method,
-				Path:        base + rt.path,
-				Description: rt.description,
+				Action:      uid + "." + rt.Verb,
+				Verb:        rt.Verb,
+				Method:      rt.Method,
+				Path:        base + rt.Path,
+				Description: rt.Description,
 			})
 		}
 		groups = append(groups, g)

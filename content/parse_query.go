@@ -1,6 +1,7 @@
 package content
 
 import (
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
@@ -609,6 +610,9 @@ func fieldsNode(n *qsNode, names *[]string) error {
 }
 
 // --- filters ---
+
+// Operators lists the comparison operators a filter may name on a field.
+func Operators() []Operator { return slices.Sorted(maps.Keys(leafOps)) }
 
 // leafOps are the comparison operators a field accepts, and what each
 // wants as its value.

@@ -23,6 +23,7 @@ import (
 	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/contentapi"
 	"github.com/tokenadmin/tokenadmin/graphqlapi"
+	"github.com/tokenadmin/tokenadmin/openapi"
 	"github.com/tokenadmin/tokenadmin/throttle"
 )
 
@@ -236,7 +237,7 @@ func NewServer(o Options) *echo.Echo {
 		bypassAuth: o.benchBypass,
 	}
 	s.gql = graphqlapi.New(o.Registry, s.entries, o.Logger, o.GraphQLIntrospection)
-	s.openAPIDoc, s.openAPIErr = json.Marshal(o.Registry.OpenAPI(openAPIServerURL))
+	s.openAPIDoc, s.openAPIErr = json.Marshal(openapi.New(o.Registry, openAPIServerURL))
 	if s.csrfKey == nil {
 		m := hmac.New(sha256.New, o.SessionAuthKey)
 		m.Write([]byte("tokenadmin/csrf/v1"))

@@ -1,4 +1,4 @@
-package content
+package openapi
 
 import (
 	"encoding/json"
@@ -9,11 +9,13 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/tokenadmin/tokenadmin/content"
 )
 
 // openAPIJSON marshals the document and decodes it generically, as a
 // client reading /api/openapi.json would.
-func openAPIJSON(t *testing.T, doc *OpenAPIDocument) map[string]any {
+func openAPIJSON(t *testing.T, doc *Document) map[string]any {
 	t.Helper()
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -54,13 +56,13 @@ func openAPIPath(route string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(route, "/api"), ":documentId", "{documentId}")
 }
 
-func testRegistry(t *testing.T, files map[string]string) *Registry {
+func testRegistry(t *testing.T, files map[string]string) *content.Registry {
 	t.Helper()
 	fsys := fstest.MapFS{}
 	for name, body := range files {
 		fsys[name] = &fstest.MapFile{Data: []byte(body)}
 	}
-	r, err := Load(fsys)
+	r, err := content.Load(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ const homepageSchema = `{
   }
 }`
 
-func gadgetRegistry(t *testing.T) *Registry {
+func gadgetRegistry(t *testing.T) *content.Registry {
 	return testRegistry(t, map[string]string{
 		"gadget/content-types/gadget/schema.json":     gadgetSchema,
 		"homepage/content-types/homepage/schema.json": homepageSchema,
@@ -107,7 +109,7 @@ func gadgetRegistry(t *testing.T) *Registry {
 }
 
 func TestOpenAPIDefaultRegistry(t *testing.T) {
-	doc := openAPIJSON(t, Default().OpenAPI("/api"))
+	doc := openAPIJSON(t, New(content.Default(), "/api"))
 
 	if got := doc["openapi"]; got != "3.0.3" {
 		t.Errorf("openapi = %v, want 3.0.3", got)
@@ -244,9 +246,9 @@ func toAny[V any](m map[string]V) map[string]any {
 }
 
 func TestOpenAPIActionsMatchRegistry(t *testing.T) {
-	for name, r := range map[string]*Registry{"default": Default(), "gadget": gadgetRegistry(t)} {
+	for name, r := range map[string]*content.Registry{"default": content.Default(), "gadget": gadgetRegistry(t)} {
 		t.Run(name, func(t *testing.T) {
-			doc := openAPIJSON(t, r.OpenAPI("/api"))
+			doc := openAPIJSON(t, New(r, "/api"))
 			routes := 0
 			for _, g := range r.Groups() {
 				for _, a := range g.Actions {
@@ -285,10 +287,10 @@ func TestOpenAPIActionsMatchRegistry(t *testing.T) {
 }
 
 func TestOpenAPIRequired(t *testing.T) {
-	for name, r := range map[string]*Registry{"default": Default(), "gadget": gadgetRegistry(t)} {
+	for name, r := range map[string]*content.Registry{"default": content.Default(), "gadget": gadgetRegistry(t)} {
 		t.Run(name, func(t *testing.T) {
-			doc := r.OpenAPI("")
-			names := r.OpenAPINames()
+			doc := New(r, "")
+			names := Names(r)
 			for _, ct := range r.Types() {
 				var want []string
 				for _, a := range ct.Attributes {
@@ -307,7 +309,7 @@ func TestOpenAPIRequired(t *testing.T) {
 				if len(in.Properties) != len(ct.Attributes) {
 					t.Errorf("%s has %d properties, type has %d attributes", n.Input, len(in.Properties), len(ct.Attributes))
 				}
-				if up := doc.Components.Schemas[n.UpdateInput]; ct.Kind == CollectionType && (up == nil || len(up.Required) != 0) {
+				if up := doc.Components.Schemas[n.UpdateInput]; ct.Kind == content.CollectionType && (up == nil || len(up.Required) != 0) {
 					t.Errorf("%s = %+v, want a schema with nothing required", n.UpdateInput, up)
 				}
 			}
@@ -315,14 +317,14 @@ func TestOpenAPIRequired(t *testing.T) {
 	}
 	// Concretely, for the gadget: count has a default, secretNote is
 	// private but still required on input.
-	in := gadgetRegistry(t).OpenAPI("").Components.Schemas["GadgetInput"]
+	in := New(gadgetRegistry(t), "").Components.Schemas["GadgetInput"]
 	if want := []string{"name", "price", "size", "secretNote"}; !slices.Equal(in.Required, want) {
 		t.Errorf("GadgetInput required = %v, want %v", in.Required, want)
 	}
 }
 
 func TestOpenAPIAttributeTypes(t *testing.T) {
-	doc := gadgetRegistry(t).OpenAPI("/api")
+	doc := New(gadgetRegistry(t), "/api")
 	entry := doc.Components.Schemas["Gadget"]
 	b, _ := json.Marshal(entry.Properties)
 	var props map[string]any
@@ -398,7 +400,7 @@ func TestOpenAPIAttributeTypes(t *testing.T) {
 
 func TestOpenAPIPrivateAttribute(t *testing.T) {
 	r := gadgetRegistry(t)
-	doc := r.OpenAPI("/api")
+	doc := New(r, "/api")
 	if doc.Components.Schemas["Gadget"].Property("secretNote") != nil {
 		t.Error("the entry schema describes a private attribute")
 	}
@@ -427,7 +429,7 @@ func TestOpenAPIPrivateAttribute(t *testing.T) {
 
 func TestOpenAPISingleType(t *testing.T) {
 	r := gadgetRegistry(t)
-	doc := openAPIJSON(t, r.OpenAPI("/api"))
+	doc := openAPIJSON(t, New(r, "/api"))
 	if got := sortedKeys(dig(doc, "paths", "/homepage")); !slices.Equal(got, []string{"delete", "get", "put"}) {
 		t.Errorf("/homepage methods = %v, want delete get put", got)
 	}
@@ -466,8 +468,8 @@ func TestOpenAPISingleType(t *testing.T) {
 
 // TestOpenAPIRefsResolve checks every $ref points at a component that exists.
 func TestOpenAPIRefsResolve(t *testing.T) {
-	for name, r := range map[string]*Registry{"default": Default(), "gadget": gadgetRegistry(t)} {
-		doc := openAPIJSON(t, r.OpenAPI("/api"))
+	for name, r := range map[string]*content.Registry{"default": content.Default(), "gadget": gadgetRegistry(t)} {
+		doc := openAPIJSON(t, New(r, "/api"))
 		refs := 0
 		var walk func(v any)
 		walk = func(v any) {
@@ -500,29 +502,29 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 }
 
 func TestOpenAPIOperatorsComplete(t *testing.T) {
-	seen := map[Operator]bool{}
+	seen := map[content.Operator]bool{}
 	for _, op := range openAPIOperators {
-		if !KnownOperator(op) || seen[op] {
+		if !content.KnownOperator(op) || seen[op] {
 			t.Errorf("operator %s unknown or listed twice", op)
 		}
 		seen[op] = true
 	}
-	if len(seen) != len(leafOps) {
-		t.Errorf("documented %d operators, the parser knows %d", len(seen), len(leafOps))
+	if len(seen) != len(content.Operators()) {
+		t.Errorf("documented %d operators, the parser knows %d", len(seen), len(content.Operators()))
 	}
 }
 
 func TestOpenAPIUIDPattern(t *testing.T) {
 	re := regexp.MustCompile(openAPIUIDPattern)
 	for _, s := range []string{"", "a-b_c.d~e", "ABC123", "a b", "a/b", "é", "a-", "-", "_", "~", "a+b"} {
-		if re.MatchString(s) != uidRE.MatchString(s) {
-			t.Errorf("%q: pattern %v, uidRE %v", s, re.MatchString(s), uidRE.MatchString(s))
+		if re.MatchString(s) != content.UIDRE.MatchString(s) {
+			t.Errorf("%q: pattern %v, uidRE %v", s, re.MatchString(s), content.UIDRE.MatchString(s))
 		}
 	}
 }
 
 func TestOpenAPINamesAndServers(t *testing.T) {
-	if doc := openAPIJSON(t, Default().OpenAPI("")); doc["servers"] != nil {
+	if doc := openAPIJSON(t, New(content.Default(), "")); doc["servers"] != nil {
 		t.Errorf("servers = %v, want none for an empty URL", doc["servers"])
 	}
 	r := testRegistry(t, map[string]string{
@@ -530,7 +532,7 @@ func TestOpenAPINamesAndServers(t *testing.T) {
 		"b/schema.json": `{"kind": "collectionType", "info": {"singularName": "story", "pluralName": "stories", "displayName": "Blog post"}, "attributes": {}}`,
 		"c/schema.json": `{"kind": "collectionType", "info": {"singularName": "error", "pluralName": "errors", "displayName": "Error"}, "attributes": {}}`,
 	})
-	names := r.OpenAPINames()
+	names := Names(r)
 	got := map[string]string{}
 	for uid, n := range names {
 		got[uid] = n.Entry
@@ -544,7 +546,7 @@ func TestOpenAPINamesAndServers(t *testing.T) {
 		t.Errorf("names = %v, want %v", got, want)
 	}
 	valid := regexp.MustCompile(`^[a-zA-Z0-9._-]+$`)
-	doc := openAPIJSON(t, r.OpenAPI("/api"))
+	doc := openAPIJSON(t, New(r, "/api"))
 	for _, k := range sortedKeys(dig(doc, "components", "schemas")) {
 		if !valid.MatchString(k) {
 			t.Errorf("component name %q is not valid", k)
