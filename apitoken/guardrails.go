@@ -237,3 +237,65 @@ func validateGuardrails(in GuardInput, errs interface{ Add(string, string) }) Gu
 	}
 	return g
 }
+
+// GuardrailsLoosen reports whether in, once saved, would let a leaked key
+// do more than before allows: an allow-list widened or removed, a rate
+// limit raised or removed, a quota raised, removed or refilled more often.
+// Such a change asks for the admin's password again, like one that lets a
+// key write. Input that does not validate loosens nothing: it is refused.
+func GuardrailsLoosen(before Guardrails, in GuardInput) bool {
+	var errs guardErrs
+	after := validateGuardrails(in, &errs)
+	if errs > 0 {
+		return false
+	}
+	if len(before.AllowedIPs) > 0 {
+		if len(after.AllowedIPs) == 0 {
+			return true
+		}
+		for _, p := range after.AllowedIPs {
+			if !coveredBy(before.AllowedIPs, p) {
+				return true
+			}
+		}
+	}
+	if b := before.RateLimit; b != nil {
+		// a.N per a.Window against b.N per b.Window, without division.
+		if a := after.RateLimit; a == nil || a.N*int64(b.Window) > b.N*int64(a.Window) {
+			return true
+		}
+	}
+	if b := before.Quota; b != nil {
+		if a := after.Quota; a == nil || a.Limit > b.Limit || refillsPerYear(a.Refill) > refillsPerYear(b.Refill) {
+			return true
+		}
+	}
+	return false
+}
+
+// coveredBy reports whether every address of p is in a network of l.
+func coveredBy(l AllowList, p netip.Prefix) bool {
+	for _, q := range l {
+		if q.Addr().Is4() == p.Addr().Is4() && q.Bits() <= p.Bits() && q.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardErrs counts validation problems, for a check that only needs to
+// know whether there were any.
+type guardErrs int
+
+func (e *guardErrs) Add(string, string) { *e++ }
+
+// refillsPerYear orders refills by how much budget they give back.
+func refillsPerYear(r Refill) int {
+	switch r {
+	case RefillDaily:
+		return 365
+	case RefillMonthly:
+		return 12
+	}
+	return 0
+}

@@ -434,3 +434,50 @@ func BenchmarkGuardAdmit(b *testing.B) {
 		})
 	}
 }
+
+func TestGuardrailsLoosen(t *testing.T) {
+	rate := func(s string) *ratelimit.Rate {
+		r, err := ratelimit.ParseRate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &r
+	}
+	list := func(s ...string) AllowList {
+		l, bad := ParseAllowList(s)
+		if len(bad) > 0 {
+			t.Fatal(bad)
+		}
+		return l
+	}
+	strict := Guardrails{AllowedIPs: list("10.0.0.0/8", "2001:db8::/32"), RateLimit: rate("10/s"), Quota: &Quota{Limit: 1000, Refill: RefillMonthly}}
+	same := strict.Input()
+	for _, tc := range []struct {
+		name   string
+		before Guardrails
+		in     func(GuardInput) GuardInput
+		want   bool
+	}{
+		{"unchanged", strict, func(in GuardInput) GuardInput { return in }, false},
+		{"narrower network", strict, func(in GuardInput) GuardInput { in.AllowedIPs = []string{"10.1.0.0/16"}; return in }, false},
+		{"one address inside", strict, func(in GuardInput) GuardInput { in.AllowedIPs = []string{"10.2.3.4", "2001:db8::1"}; return in }, false},
+		{"allow-list removed", strict, func(in GuardInput) GuardInput { in.AllowedIPs = nil; return in }, true},
+		{"wider network", strict, func(in GuardInput) GuardInput { in.AllowedIPs = []string{"10.0.0.0/7"}; return in }, true},
+		{"another network", strict, func(in GuardInput) GuardInput { in.AllowedIPs = append(in.AllowedIPs, "192.0.2.0/24"); return in }, true},
+		{"IPv4-mapped stays IPv4", strict, func(in GuardInput) GuardInput { in.AllowedIPs = []string{"::ffff:10.0.0.1"}; return in }, false},
+		{"slower rate", strict, func(in GuardInput) GuardInput { in.RateLimit = "500/m"; return in }, false},
+		{"faster rate, other unit", strict, func(in GuardInput) GuardInput { in.RateLimit = "601/m"; return in }, true},
+		{"rate removed", strict, func(in GuardInput) GuardInput { in.RateLimit = ""; return in }, true},
+		{"smaller quota", strict, func(in GuardInput) GuardInput { in.Quota = "10"; return in }, false},
+		{"larger quota", strict, func(in GuardInput) GuardInput { in.Quota = "1001"; return in }, true},
+		{"refilled daily", strict, func(in GuardInput) GuardInput { in.QuotaRefill = "daily"; return in }, true},
+		{"never refilled", strict, func(in GuardInput) GuardInput { in.QuotaRefill = ""; return in }, false},
+		{"quota removed", strict, func(in GuardInput) GuardInput { in.Quota, in.QuotaRefill = "", ""; return in }, true},
+		{"invalid input", strict, func(in GuardInput) GuardInput { in.RateLimit = "fast"; return in }, false},
+		{"none before, some after", Guardrails{}, func(in GuardInput) GuardInput { return in }, false},
+	} {
+		if got := GuardrailsLoosen(tc.before, tc.in(same)); got != tc.want {
+			t.Errorf("%s: loosen = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

@@ -38,6 +38,19 @@ SELECT 'Customer ' || g || ' ' || c, lower('customer ' || g || ' ' || c), 'key f
 FROM generate_series(1, $1) AS g,
      LATERAL (SELECT (ARRAY['Acme','Globex','Initech','Umbrella','Hooli','Stark','Wayne','Wonka'])[1 + g % 8] AS c) AS company`
 
+// scaleUsageSQL gives every twentieth token, and the newest thousand (the
+// first page's), 30 days of counts and three client addresses: 1.5
+// million usage rows, as a SaaS whose keys are mostly idle would hold.
+const scaleUsageSQL = `
+INSERT INTO api_token_usage (token_id, day, ok, refused, blocked, limited, other)
+SELECT t.id, (extract(epoch FROM now())::bigint / 86400) - d, 100 + (t.id + d) % 900, (t.id + d) % 7, (t.id + d) % 3 / 2, (t.id * d) % 11 / 9, (t.id + d) % 5 / 4
+FROM api_tokens t, generate_series(0, 29) AS d
+WHERE t.id % 20 = 0 OR t.id > $1 - 1000;
+INSERT INTO api_token_clients (token_id, address, user_agent, first_seen_at, last_seen_at)
+SELECT t.id, '203.0.113.' || a, 'client/' || a, now() - interval '20 days', now() - a * interval '1 hour'
+FROM api_tokens t, generate_series(1, 3) AS a
+WHERE t.id % 20 = 0 OR t.id > $1 - 1000`
+
 func (b *bench) scaleSection(ctx context.Context, t *table) error {
 	t.section(fmt.Sprintf("Scale: %s tokens on PostgreSQL (SQL generate_series), admin list and first key use, server time (median of %d sequential requests)",
 		thousands(scaleTokens), adminSamples))
@@ -75,6 +88,8 @@ func (b *bench) scaleSection(ctx context.Context, t *table) error {
 	deepByCursor := strings.ReplaceAll(string(m[1]), "&amp;", "&")
 
 	pages := []struct{ label, path string }{
+		// A token with 30 days of usage and its last addresses.
+		{"a token's page (usage chart, last addresses)", tokensPath + "/" + strconv.Itoa(scaleTokens)},
 		{"first page", tokensPath},
 		{"name search ?q=customer 123456", tokensPath + "?q=customer+123456"},
 		{"broad name search ?q=acme", tokensPath + "?q=acme"},
@@ -83,7 +98,8 @@ func (b *bench) scaleSection(ctx context.Context, t *table) error {
 		{"page 20,000 by ?page=20000", tokensPath + "?page=20000"},
 	}
 	for _, p := range pages {
-		r, err := b.timeRequests(ctx, client, srv, p.path, tokensPath, -1)
+		logPath, _, _ := strings.Cut(p.path, "?")
+		r, err := b.timeRequests(ctx, client, srv, p.path, logPath, -1)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.label, err)
 		}
@@ -135,7 +151,12 @@ func (b *bench) loadScaleTokens(ctx context.Context, dbURL string) error {
 	if _, err := d.ExecContext(lctx, scaleLoadSQL, scaleTokens); err != nil {
 		return fmt.Errorf("load tokens: %w", err)
 	}
-	if _, err := d.ExecContext(lctx, `VACUUM ANALYZE api_tokens`); err != nil {
+	for _, stmt := range strings.Split(scaleUsageSQL, ";\n") {
+		if _, err := d.ExecContext(lctx, stmt, scaleTokens); err != nil {
+			return fmt.Errorf("load usage: %w", err)
+		}
+	}
+	if _, err := d.ExecContext(lctx, `VACUUM ANALYZE api_tokens, api_token_usage, api_token_clients`); err != nil {
 		return fmt.Errorf("vacuum: %w", err)
 	}
 	b.progress("scale: %s tokens loaded and analysed in %s", thousands(scaleTokens), time.Since(started).Round(time.Second))
