@@ -122,3 +122,19 @@ func TestThemeMarkup(t *testing.T) {
 		}
 	}
 }
+
+// TestAxeIsNotServed: axe-core is a test tool, read by the browser tests
+// from node_modules; no page loads it and the server does not serve it.
+func TestAxeIsNotServed(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	for _, path := range []string{"/static/js/axe.min.js", "/static/axe.min.js", "/node_modules/axe-core/axe.min.js"} {
+		if res := ada.get(path); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", path, res.StatusCode)
+		}
+	}
+	if body := ada.get("/admin/settings/roles").body; strings.Contains(body, "axe") {
+		t.Error("a page mentions axe")
+	}
+}

@@ -304,14 +304,14 @@ func TokenReveal(key string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section class=\"card mb-6 border-emerald-300 bg-emerald-50\" data-testid=\"token-reveal\" aria-labelledby=\"reveal-title\"><h2 id=\"reveal-title\" class=\"text-base font-semibold text-emerald-900\">Copy your new API token now</h2><p class=\"mt-1 text-sm text-emerald-800\">For your security it will not be shown again. Store it somewhere safe, such as a secrets manager.</p><div class=\"mt-4 flex flex-wrap items-center gap-3\"><code id=\"token-value\" class=\"block max-w-full overflow-x-auto rounded-md border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900 select-all\" data-testid=\"token-value\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<section class=\"card mb-6 border-emerald-300 bg-emerald-50\" data-testid=\"token-reveal\" aria-labelledby=\"reveal-title\"><h2 id=\"reveal-title\" class=\"text-base font-semibold text-emerald-900\">Copy your new API token now</h2><p class=\"mt-1 text-sm text-emerald-800\">For your security it will not be shown again. Store it somewhere safe, such as a secrets manager.</p><div class=\"mt-4 flex flex-wrap items-center gap-3\"><code id=\"token-value\" class=\"block max-w-full break-all rounded-md border border-emerald-200 bg-white px-3 py-2 font-mono text-sm text-slate-900 select-all\" data-testid=\"token-value\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var12 string
 		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(key)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/token_form.templ`, Line: 74, Col: 198}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/token_form.templ`, Line: 74, Col: 192}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 		if templ_7745c5c3_Err != nil {
@@ -538,7 +538,7 @@ func TokenForm(f TokenFormView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</div><div><label for=\"field-description\" class=\"label\">Description <span class=\"font-normal text-slate-400\">(optional)</span></label> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</div><div><label for=\"field-description\" class=\"label\">Description <span class=\"font-normal text-slate-600\">(optional)</span></label> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
