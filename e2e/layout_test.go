@@ -181,3 +181,29 @@ func TestNoEmptySettingsHeading(t *testing.T) {
 		t.Errorf("welcome page %d px wide at %d px", width, phoneWidth)
 	}
 }
+
+// TestIconsFollowText: an icon is drawn at text size in its control's
+// colour, in light and dark mode alike.
+func TestIconsFollowText(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	for _, scheme := range []string{"light", "dark"} {
+		a.prefersScheme(scheme)
+		a.open("/admin/settings/roles/create", `a.btn svg[data-icon="arrow-left"]`)
+		var got struct {
+			Width, Height float64
+			Fill, Color   string
+		}
+		a.eval(`(function () {
+			var svg = document.querySelector('a.btn svg[data-icon="arrow-left"]'), r = svg.getBoundingClientRect();
+			return {Width: r.width, Height: r.height, Fill: getComputedStyle(svg).fill, Color: getComputedStyle(svg.closest('a')).color};
+		})()`, &got)
+		if got.Width != 16 || got.Height != 16 {
+			t.Errorf("%s: back arrow %vx%v px, want 16x16", scheme, got.Width, got.Height)
+		}
+		if got.Fill != got.Color {
+			t.Errorf("%s: back arrow filled %s in a link coloured %s", scheme, got.Fill, got.Color)
+		}
+	}
+	a.shot("back-link")
+}

@@ -138,3 +138,40 @@ func TestAxeIsNotServed(t *testing.T) {
 		t.Error("a page mentions axe")
 	}
 }
+
+// TestIcons: back links carry the back arrow, the menu button its icon;
+// icons are decoration (aria-hidden, not focusable), so each control's name
+// is still its text.
+func TestIcons(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	for path, name := range map[string]string{
+		"/admin/settings/roles/create": "Back to roles",
+		"/admin/settings/users/create": "Back to users",
+		"/admin/settings/content-api":  "Back to tokens",
+	} {
+		doc := ada.get(path).doc(t)
+		link := doc.Find(`a.btn:has(svg[data-icon="arrow-left"])`)
+		if link.Length() != 1 {
+			t.Errorf("%s: %d back links with an arrow, want 1", path, link.Length())
+			continue
+		}
+		if got := strings.TrimSpace(link.Text()); got != name {
+			t.Errorf("%s: back link text %q, want %q", path, got, name)
+		}
+	}
+	doc := ada.get("/admin/settings/roles").doc(t)
+	if doc.Find(`[data-testid="menu-button"] svg[data-icon="bars-3"]`).Length() != 1 {
+		t.Error("menu button has no icon")
+	}
+	doc.Find("svg.icon").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("aria-hidden", "") != "true" || s.AttrOr("focusable", "") != "false" {
+			t.Errorf("icon %s is not hidden from assistive technology", s.AttrOr("data-icon", "?"))
+		}
+	})
+	missing := ada.get("/admin/settings/roles/999999")
+	if missing.doc(t).Find(`[data-testid="error-back"] svg[data-icon="arrow-left"]`).Length() != 1 {
+		t.Error("the error page's back link has no arrow")
+	}
+}

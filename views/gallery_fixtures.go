@@ -230,5 +230,12 @@ func GallerySections(now time.Time) []GallerySection {
 			s("empty", ChangePasswordCard(PasswordForm{})),
 			s("errors", ChangePasswordCard(PasswordForm{Errors: validate.Errors{"current_password": "Wrong password."}})),
 			s("throttled", ChangePasswordCard(PasswordForm{FormError: "Too many wrong passwords. Try again in 5 minutes."}))),
+		c("IconBack", "Heroicons (MIT), inline SVG in currentColor: the whole set.",
+			s("all icons, in a button", galleryIcons(), "IconPencil", "IconTrash", "IconRefresh", "IconEye", "IconChevronDown", "IconMenu")),
 	}
+}
+
+// galleryIcons draws every icon side by side, at text size.
+func galleryIcons() templ.Component {
+	return templ.Join(IconBack(""), IconPencil(""), IconTrash(""), IconRefresh(""), IconEye(""), IconChevronDown(""), IconMenu(""))
 }
