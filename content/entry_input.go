@@ -93,6 +93,28 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 	if err != nil {
 		return nil, &SyntaxError{Message: err.Error()}
 	}
+	values := make(map[string]any, len(raws))
+	for k, raw := range raws {
+		v, err := decodeValue(raw)
+		if err != nil {
+			return nil, &SyntaxError{Message: err.Error()}
+		}
+		values[k] = v
+	}
+	return ParseEntryValues(ct, keys, values, partial)
+}
+
+// ParseEntryValues validates the members of an entry's data already
+// decoded, as ParseEntryInput does those of a JSON body: keys in the
+// order sent (the first that is not an attribute is the one reported),
+// values as JSON decodes them (string, bool, nil, []any, map[string]any,
+// numbers as json.Number) or as typed numbers (int, int64, float64),
+// which are read as the JSON number that writes them. Strings must be
+// text, as CheckBodyText requires of a body.
+func ParseEntryValues(ct ContentType, keys []string, values map[string]any, partial bool) (map[string]any, error) {
+	if err := CheckValueText(values); err != nil {
+		return nil, err
+	}
 	for _, k := range keys {
 		if systemFields[k] {
 			continue
@@ -105,7 +127,7 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 	out := make(map[string]any, len(ct.Attributes))
 	var errs []FieldError
 	for _, a := range ct.Attributes {
-		raw, present := raws[a.Name]
+		v, present := values[a.Name]
 		if !present {
 			if partial {
 				continue
@@ -119,10 +141,7 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 			}
 			continue
 		}
-		v, err := decodeValue(raw)
-		if err != nil {
-			return nil, &SyntaxError{Message: err.Error()}
-		}
+		v = jsonNumbers(v)
 		if v == nil {
 			if a.Required {
 				errs = append(errs, requiredError(a))
@@ -239,6 +258,44 @@ func jsStringToNumber(s string) (float64, bool) {
 		return 0, false
 	}
 	return f, true
+}
+
+// jsonNumbers returns v with its typed numbers (int, int64, float64),
+// at any depth, turned into the json.Number encoding/json writes for
+// them, so that a value decoded elsewhere reads as one from a JSON body.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case int:
+		return json.Number(strconv.Itoa(x))
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return v // no JSON number; convertInput refuses it
+		}
+		format := byte('f')
+		if abs := math.Abs(x); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+			format = 'e'
+		}
+		b := strconv.AppendFloat(nil, x, format, -1, 64)
+		if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2], b = b[n-1], b[:n-1] // 1e-07 → 1e-7, as encoding/json writes it
+		}
+		return json.Number(b)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonNumbers(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonNumbers(e)
+		}
+		return out
+	}
+	return v
 }
 
 // jsNumberString writes a finite number as JavaScript's String(n) does,

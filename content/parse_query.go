@@ -1,6 +1,7 @@
 package content
 
 import (
+	"fmt"
 	"maps"
 	"math"
 	"net/url"
@@ -362,8 +363,7 @@ func buildQSTree(q url.Values) (*qsNode, error) {
 			continue // qs ignores empty keys
 		}
 		if len(segs) > MaxQueryDepth {
-			return nil, limitError(parent+" is nested more than "+strconv.Itoa(MaxQueryDepth)+" levels",
-				parent, parent, nil, LimitQueryDepth, MaxQueryDepth)
+			return nil, DepthError(parent)
 		}
 		n := root.child(parent)
 		for i, s := range segs {
@@ -402,6 +402,13 @@ func parsePagination(n *qsNode, out *Query, paging Paging) error {
 		}
 		got[k] = v
 	}
+	return paginate(got, out, paging, func(k string) string { return "pagination[" + k + "]" })
+}
+
+// paginate sets out's slice from the pagination keys given (page,
+// pageSize, start, limit), under Strapi's rules and the limits; name
+// writes a key as the request spelled it, for the messages.
+func paginate(got map[string]int, out *Query, paging Paging, name func(key string) string) error {
 	_, page := got["page"]
 	_, size := got["pageSize"]
 	_, start := got["start"]
@@ -410,10 +417,10 @@ func parsePagination(n *qsNode, out *Query, paging Paging) error {
 		return &PaginationError{Message: "Cannot use both page & offset pagination in the same query"}
 	}
 	if got["page"] > MaxPage {
-		return limitError("pagination[page] must be at most "+strconv.Itoa(MaxPage), "pagination", "page", nil, LimitPage, MaxPage)
+		return limitError(name("page")+" must be at most "+strconv.Itoa(MaxPage), "pagination", "page", nil, LimitPage, MaxPage)
 	}
 	if got["start"] > MaxStart {
-		return limitError("pagination[start] must be at most "+strconv.Itoa(MaxStart), "pagination", "start", nil, LimitStart, MaxStart)
+		return limitError(name("start")+" must be at most "+strconv.Itoa(MaxStart), "pagination", "start", nil, LimitStart, MaxStart)
 	}
 	if start || limit {
 		out.Offset = true
@@ -470,43 +477,58 @@ func queryFieldType(ct ContentType, name string) (AttrType, bool) {
 var sortSplitRE = regexp.MustCompile(`,\s*`)
 
 func parseSort(ct ContentType, n *qsNode) ([]SortField, error) {
-	var out []SortField
-	seen := 0
-	if err := sortNode(ct, n, &out, &seen); err != nil {
+	so := &sorter{ct: ct}
+	if err := so.node(n); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return so.out, nil
 }
 
-// sortNode accepts every form Strapi's convertSortQueryParams does: a
-// string "a:asc,b:desc", a list of those, and an object {a: "asc"}.
-// seen counts the fields named so far, repeats included.
-func sortNode(ct ContentType, n *qsNode, out *[]SortField, seen *int) error {
-	count := func(field string) error {
-		if *seen++; *seen > MaxSortFields {
-			return limitError("sort names more than "+strconv.Itoa(MaxSortFields)+" fields", "sort", field, nil,
-				LimitSortFields, MaxSortFields)
-		}
-		return nil
+// sorter collects the sort order of one request; seen counts the fields
+// named so far, repeats included, against MaxSortFields.
+type sorter struct {
+	ct   ContentType
+	out  []SortField
+	seen int
+}
+
+func (so *sorter) count(field string) error {
+	if so.seen++; so.seen > MaxSortFields {
+		return limitError("sort names more than "+strconv.Itoa(MaxSortFields)+" fields", "sort", field, nil,
+			LimitSortFields, MaxSortFields)
 	}
+	return nil
+}
+
+// text reads one sort string, "a:asc,b:desc".
+func (so *sorter) text(v string) error {
+	for _, part := range sortSplitRE.Split(v, -1) {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		field, order, _ := strings.Cut(part, ":")
+		if err := so.count(field); err != nil {
+			return err
+		}
+		if err := addSort(so.ct, strings.TrimSpace(field), strings.TrimSpace(order), &so.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// node accepts every form Strapi's convertSortQueryParams does: a
+// string "a:asc,b:desc", a list of those, and an object {a: "asc"}.
+func (so *sorter) node(n *qsNode) error {
 	for _, v := range n.vals {
-		for _, part := range sortSplitRE.Split(v, -1) {
-			if strings.TrimSpace(part) == "" {
-				continue
-			}
-			field, order, _ := strings.Cut(part, ":")
-			if err := count(field); err != nil {
-				return err
-			}
-			if err := addSort(ct, strings.TrimSpace(field), strings.TrimSpace(order), out); err != nil {
-				return err
-			}
+		if err := so.text(v); err != nil {
+			return err
 		}
 	}
 	if n.isList() {
 		elems, _ := n.list()
 		for _, e := range elems {
-			if err := sortNode(ct, e, out, seen); err != nil {
+			if err := so.node(e); err != nil {
 				return err
 			}
 		}
@@ -521,10 +543,10 @@ func sortNode(ct ContentType, n *qsNode, out *[]SortField, seen *int) error {
 			}
 			return NewValidationError(invalidOrderMessage, nil)
 		}
-		if err := count(field); err != nil {
+		if err := so.count(field); err != nil {
 			return err
 		}
-		if err := addSort(ct, field, strings.TrimSpace(order), out); err != nil {
+		if err := addSort(so.ct, field, strings.TrimSpace(order), &so.out); err != nil {
 			return err
 		}
 	}
@@ -792,8 +814,35 @@ func (p *filterParser) column(field string, t AttrType, n *qsNode) (Filter, erro
 	return andOf(conds), nil
 }
 
-// leaf reads one comparison and converts its value to the field's type.
+// leaf reads one comparison from the query string: its value, or for a
+// list operator its elements (nil for one that is no single value).
 func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (Filter, error) {
+	var v any
+	switch leafOps[op] {
+	case opList, opPair:
+		if elems, ok := n.list(); ok {
+			list := make([]any, len(elems))
+			for i, e := range elems {
+				if s, ok := e.scalar(); ok {
+					list[i] = s
+				}
+			}
+			v = list
+		}
+	default:
+		if s, ok := n.scalar(); ok {
+			v = s
+		}
+	}
+	return p.condition(field, t, op, v)
+}
+
+// condition checks one comparison and converts its value to the field's
+// type. v is a single value (a query-string value, or a typed one: int,
+// int64, float64, bool), a []any for the list operators, or nil for a
+// missing one. It counts the condition and its values against the
+// filter's limits.
+func (p *filterParser) condition(field string, t AttrType, op Operator, v any) (Filter, error) {
 	p.leaves++
 	if p.leaves > MaxFilterConditions {
 		return Filter{}, limitError("filters hold more than "+strconv.Itoa(MaxFilterConditions)+" conditions",
@@ -803,55 +852,56 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 	if p.values > MaxFilterValues {
 		return Filter{}, tooManyValues(field)
 	}
-	single := func() (string, error) {
-		s, ok := n.scalar()
-		if !ok {
-			return "", queryError(string(op)+" at "+field+" must be a single value", "filters", string(op), field)
+	bad := func(what string) error {
+		return queryError(string(op)+" at "+field+" must be "+what, "filters", string(op), field)
+	}
+	single := func() error {
+		if _, list := v.([]any); v == nil || list {
+			return bad("a single value")
 		}
-		return s, nil
+		return nil
 	}
 	f := Filter{Field: field, Op: op}
 	switch leafOps[op] {
 	case opScalar:
-		s, err := single()
-		if err != nil {
+		if err := single(); err != nil {
 			return Filter{}, err
 		}
-		if f.Value, err = convertQueryValue(field, t, s); err != nil {
+		var err error
+		if f.Value, err = convertFilterValue(field, t, v); err != nil {
 			return Filter{}, err
 		}
 	case opText:
 		if !t.Info().Text() {
 			return Filter{}, invalidKey("filters", string(op), field)
 		}
-		s, err := single()
-		if err != nil {
+		if err := single(); err != nil {
 			return Filter{}, err
 		}
-		f.Value = s
+		f.Value = scalarText(v)
 	case opBool:
-		s, err := single()
-		if err != nil {
+		if err := single(); err != nil {
 			return Filter{}, err
 		}
-		switch strings.ToLower(s) {
+		if b, ok := v.(bool); ok {
+			f.Value = b
+			break
+		}
+		switch strings.ToLower(scalarText(v)) {
 		case "", "true", "1", "t":
 			f.Value = true
 		case "false", "0", "f":
 			f.Value = false
 		default:
-			return Filter{}, queryError(string(op)+" at "+field+" must be true or false", "filters", string(op), field)
+			return Filter{}, bad("true or false")
 		}
 	case opList, opPair:
-		elems, ok := n.list()
-		if !ok {
-			return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
-		}
-		if len(elems) == 0 {
-			return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
+		elems, ok := v.([]any)
+		if !ok || len(elems) == 0 {
+			return Filter{}, bad("a list of values")
 		}
 		if leafOps[op] == opPair && len(elems) != 2 {
-			return Filter{}, queryError(string(op)+" at "+field+" must be a list of two values", "filters", string(op), field)
+			return Filter{}, bad("a list of two values")
 		}
 		if len(elems) > MaxInValues {
 			return Filter{}, limitError(string(op)+" at "+field+" holds more than "+strconv.Itoa(MaxInValues)+" values",
@@ -863,11 +913,10 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 		}
 		vals := make([]any, len(elems))
 		for i, e := range elems {
-			s, ok := e.scalar()
-			if !ok {
-				return Filter{}, queryError(string(op)+" at "+field+" must be a list of values", "filters", string(op), field)
+			if _, list := e.([]any); e == nil || list {
+				return Filter{}, bad("a list of values")
 			}
-			v, err := convertQueryValue(field, t, s)
+			v, err := convertFilterValue(field, t, e)
 			if err != nil {
 				return Filter{}, err
 			}
@@ -876,6 +925,49 @@ func (p *filterParser) leaf(field string, t AttrType, op Operator, n *qsNode) (F
 		f.Value = vals
 	}
 	return f, nil
+}
+
+// scalarText writes a single value as query-string text.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}
+
+// convertFilterValue converts a single value to the Go type a store binds
+// for a field of type t. A typed value of the field's own kind is taken
+// as it is; anything else is read as its text, as a query string's is.
+func convertFilterValue(field string, t AttrType, v any) (any, error) {
+	switch vals := t.Info().Values; x := v.(type) {
+	case int:
+		return convertFilterValue(field, t, int64(x))
+	case int64:
+		switch vals {
+		case IntegerValues, BigIntegerValues:
+			return x, nil
+		case FloatValues:
+			return float64(x), nil
+		}
+	case float64:
+		if vals == FloatValues && !math.IsNaN(x) && !math.IsInf(x, 0) {
+			return x, nil
+		}
+	case bool:
+		if vals == BooleanValues {
+			return x, nil
+		}
+	}
+	return convertQueryValue(field, t, scalarText(v))
 }
 
 func tooManyValues(field string) error {

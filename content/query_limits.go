@@ -75,15 +75,14 @@ func limitError(message, param, key string, path any, limit string, max int) *Va
 // checkParam holds one query-string key and its values to the text rules
 // and MaxTextLength.
 func checkParam(key string, values []string) error {
-	for _, v := range append([]string{key}, values...) {
-		if utf8.RuneCountInString(v) > MaxTextLength {
-			what := "The value of " + key
-			if v == key {
-				what = "A query parameter's name"
-				key = key[:min(len(key), 40)] + "…"
-			}
-			return limitError(what+" is longer than "+strconv.Itoa(MaxTextLength)+" characters",
-				"", key, nil, LimitTextLength, MaxTextLength)
+	if utf8.RuneCountInString(key) > MaxTextLength {
+		short := key[:min(len(key), 40)] + "…"
+		return limitError("A query parameter's name is longer than "+strconv.Itoa(MaxTextLength)+" characters",
+			"", short, nil, LimitTextLength, MaxTextLength)
+	}
+	for _, v := range values {
+		if err := valueLength(key, v); err != nil {
+			return err
 		}
 	}
 	for _, v := range values {
@@ -93,6 +92,30 @@ func checkParam(key string, values []string) error {
 	}
 	if len(values) == 0 {
 		return CheckQueryText(key, "")
+	}
+	return nil
+}
+
+// valueLength holds one value of a query to MaxTextLength; name is where
+// the request put it.
+func valueLength(name, value string) error {
+	if utf8.RuneCountInString(value) > MaxTextLength {
+		return limitError("The value of "+name+" is longer than "+strconv.Itoa(MaxTextLength)+" characters",
+			"", name, nil, LimitTextLength, MaxTextLength)
+	}
+	return nil
+}
+
+// CheckArgumentText holds a string an API other than the query string
+// gives a query (a GraphQL argument) to the rules of a query-string
+// value: MaxTextLength, and text (see badText). name is the argument's
+// path, which the message names.
+func CheckArgumentText(name, value string) error {
+	if err := valueLength(name, value); err != nil {
+		return err
+	}
+	if why := badText(value); why != "" {
+		return queryError("The value of "+name+" "+why, "", name, nil)
 	}
 	return nil
 }

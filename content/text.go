@@ -16,12 +16,27 @@ import (
 // badText says what is wrong with s as text, "" when nothing is.
 func badText(s string) string {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
+		return notUTF8
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return "holds a NUL character"
+		return holdsNUL
 	}
 	return ""
+}
+
+// What badText finds.
+const (
+	notUTF8  = "is not valid UTF-8"
+	holdsNUL = "holds a NUL character"
+)
+
+// bodyNotText is CheckBodyText's error for what badText found.
+func bodyNotText(why string) *ValidationError {
+	if why == holdsNUL {
+		return NewValidationError(`The request body holds a NUL character (\u0000), which text may not contain`,
+			map[string]any{"source": "body"})
+	}
+	return NewValidationError("The request body is not valid UTF-8", map[string]any{"source": "body"})
 }
 
 // CheckQueryText refuses a query-string key or value that is not text: a
@@ -57,7 +72,7 @@ const textHint = " (%00, %FF and %C0%80 encode no text)"
 // are left to the JSON parser, which refuses them anyway.
 func CheckBodyText(body []byte) error {
 	if !utf8.Valid(body) {
-		return NewValidationError("The request body is not valid UTF-8", map[string]any{"source": "body"})
+		return bodyNotText(notUTF8)
 	}
 	for i := 0; ; {
 		j := bytes.Index(body[i:], []byte(`u0000`))
@@ -72,9 +87,36 @@ func CheckBodyText(body []byte) error {
 			n++
 		}
 		if n%2 == 1 {
-			return NewValidationError(`The request body holds a NUL character (\u0000), which text may not contain`,
-				map[string]any{"source": "body"})
+			return bodyNotText(holdsNUL)
 		}
 		i = j + 1
 	}
+}
+
+// CheckValueText refuses decoded input (an entry's values from an API
+// other than a JSON body) holding anything but text in its strings, keys
+// of objects included, with the errors CheckBodyText gives a body.
+func CheckValueText(v any) error {
+	switch x := v.(type) {
+	case string:
+		if why := badText(x); why != "" {
+			return bodyNotText(why)
+		}
+	case []any:
+		for _, e := range x {
+			if err := CheckValueText(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if err := CheckValueText(k); err != nil {
+				return err
+			}
+			if err := CheckValueText(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -2,9 +2,10 @@ package graphqlapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -62,11 +63,7 @@ func gqlFind(ct content.ContentType, connection bool) graphql.FieldResolveFn {
 		if err != nil {
 			return nil, err
 		}
-		vals, err := gqlQueryValues(p.Args)
-		if err != nil {
-			return nil, r.fail(p.Context, contentapi.InvalidInput(err))
-		}
-		q, err := content.ParseQueryPaged(ct, vals, content.GraphQLPaging)
+		q, err := gqlQuery(ct, p.Args)
 		if err != nil {
 			return nil, r.fail(p.Context, contentapi.InvalidInput(err))
 		}
@@ -131,18 +128,12 @@ func (r *gqlCall) entry(ctx context.Context, ct content.ContentType) func(conten
 	}
 }
 
-// gqlEntryInput validates the data argument exactly as a REST body
-// {"data": …} is validated.
+// gqlEntryInput validates the data argument's values, as graphql-go has
+// coerced them to the <Name>Input type, under the rules a REST body's
+// {"data": …} is held to.
 func gqlEntryInput(ct content.ContentType, args map[string]any, partial bool) (map[string]any, error) {
-	data, ok := args["data"]
-	if !ok {
-		data = map[string]any{}
-	}
-	body, err := json.Marshal(map[string]any{"data": data})
-	if err != nil {
-		return nil, content.NewValidationError("data cannot be encoded: "+err.Error(), nil)
-	}
-	out, err := content.ParseEntryInput(ct, body, partial)
+	data, _ := args["data"].(map[string]any)
+	out, err := content.ParseEntryValues(ct, slices.Sorted(maps.Keys(data)), data, partial)
 	return out, contentapi.InvalidInput(err)
 }
 
