@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/db"
@@ -69,6 +70,15 @@ func TestGraphQLStrapiGolden(t *testing.T) {
 				`{"errors":[{"message":"Cannot query field \"nope\" on type \"Article\".","locations":[{"line":1,"column":14}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
 			{"int literal", full, `{ articles(pagination: {page: "abc"}) { title } }`, 400,
 				`{"errors":[{"message":"Int cannot represent non-integer value: \"abc\"","locations":[{"line":1,"column":31}],"extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`},
+			// Refusals that name an argument's path, as GraphQL reads it.
+			{"value too long", full, `{ articles(filters: {or: [{title: {eq: "` + strings.Repeat("x", 1001) + `"}}]}) { title } }`, 200,
+				`{"errors":[{"message":"The value of filters.or[0].title.eq is longer than 1000 characters","locations":[{"line":1,"column":3}],"path":["articles"],` +
+					`"extensions":{"code":"BAD_USER_INPUT","error":{"name":"ValidationError","message":"The value of filters.or[0].title.eq is longer than 1000 characters",` +
+					`"details":{"key":"filters.or[0].title.eq","path":null,"source":"query","limit":"maxTextLength","max":1000}}}}],"data":null}`},
+			{"page over the maximum", full, `{ articles(pagination: {page: 1000001}) { title } }`, 200,
+				`{"errors":[{"message":"pagination.page must be at most 1000000","locations":[{"line":1,"column":3}],"path":["articles"],` +
+					`"extensions":{"code":"BAD_USER_INPUT","error":{"name":"ValidationError","message":"pagination.page must be at most 1000000",` +
+					`"details":{"key":"page","path":null,"source":"query","param":"pagination","limit":"maxPage","max":1000000}}}}],"data":null}`},
 			{"syntax error", full, `{ articles {`, 400,
 				`{"errors":[{"message":"Syntax Error: Expected Name, found <EOF>.","locations":[{"line":1,"column":13}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}`},
 		}

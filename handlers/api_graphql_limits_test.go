@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokenadmin/tokenadmin/content"
 	"github.com/tokenadmin/tokenadmin/db/dbtest"
 	"github.com/tokenadmin/tokenadmin/graphqlapi"
 )
@@ -181,3 +182,39 @@ fragment TypeRef on __Type {
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name
     ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }`
+
+// TestGraphQLArgumentLimitsInTheResolver: what the document's budget
+// cannot see (values sent as variables, values per condition) is bounded
+// where the arguments become a query, by the REST API's limits, and
+// answered as a refused argument without data.
+func TestGraphQLArgumentLimitsInTheResolver(t *testing.T) {
+	app := newTestApp(t)
+	full := app.mintKey("full", "full-access", "unlimited")
+	hundred := make([]any, 100)
+	for i := range hundred {
+		hundred[i] = fmt.Sprint(i)
+	}
+	wide := make([]any, 11) // 11 conditions, 1,100 values
+	for i := range wide {
+		wide[i] = map[string]any{"title": map[string]any{"in": hundred}}
+	}
+	var deep any = map[string]any{"title": map[string]any{"eq": "x"}}
+	for range 40 {
+		deep = map[string]any{"not": deep}
+	}
+	const find = `query($f: ArticleFiltersInput) { articles(filters: $f) { title } }`
+	for _, tc := range []struct {
+		name, limit string
+		filters     any
+	}{
+		{"values", content.LimitFilterValues, map[string]any{"or": wide}},
+		{"one list", content.LimitInValues, map[string]any{"title": map[string]any{"in": append(hundred, "x")}}},
+		{"nesting", content.LimitQueryDepth, deep},
+		{"huge string", content.LimitTextLength, map[string]any{"title": map[string]any{"eq": strings.Repeat("x", 500_000)}}},
+	} {
+		res := app.gql(full, find, map[string]any{"f": tc.filters})
+		if res.status != http.StatusOK || res.gqlCode() != "BAD_USER_INPUT" || res.gqlLimit() != tc.limit || res.gqlField("articles") != nil {
+			t.Errorf("%s: %d %.400s, want BAD_USER_INPUT %s", tc.name, res.status, res.raw, tc.limit)
+		}
+	}
+}
