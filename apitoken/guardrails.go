@@ -222,6 +222,10 @@ func validateGuardrails(in GuardInput, errs interface{ Add(string, string) }) Gu
 		}
 	}
 	refill := Refill(strings.TrimSpace(in.QuotaRefill))
+	if refill == "never" {
+		// What the form's select says; the store and the CLI write "".
+		refill = RefillNever
+	}
 	if refill != RefillNever && refill != RefillDaily && refill != RefillMonthly {
 		errs.Add("quota_refill", "Choose never, daily or monthly.")
 	}

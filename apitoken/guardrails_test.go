@@ -82,6 +82,11 @@ func TestValidateGuardrails(t *testing.T) {
 	if got := c.Guardrails.Input(); !slices.Equal(got.AllowedIPs, []string{"10.0.0.0/8", "::1/128"}) || got.RateLimit != "5/s" || got.Quota != "100" || got.QuotaRefill != "monthly" {
 		t.Errorf("Input: %+v", got)
 	}
+	// The form's select says "never"; the store and the CLI write "".
+	in.GuardInput = GuardInput{Quota: "7", QuotaRefill: "never"}
+	if c, errs := Validate(in, known, true); !errs.Valid() || *c.Quota != (Quota{7, RefillNever}) {
+		t.Errorf("refill never: %+v %v", c.Quota, errs)
+	}
 	many := make([]string, 101)
 	for i := range many {
 		many[i] = netip.AddrFrom4([4]byte{10, 0, byte(i / 256), byte(i)}).String()

@@ -124,6 +124,7 @@ func (s *server) tokenForm(c echo.Context) views.TokenFormView {
 func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenFormView {
 	f.ID, f.Title, f.Name, f.Description, f.Type = t.ID, t.Name, t.Name, t.Description, string(t.Type)
 	f.Permissions = t.Permissions
+	f = withGuardInput(f, t.Guardrails.Input())
 	f.KeyHint, f.CreatedAt, f.LastUsedAt, f.ExpiresAt = t.KeyHint, t.CreatedAt, t.LastUsedAt, t.ExpiresAt
 	now := s.now()
 	f.Expired = t.Expired(now)
@@ -148,6 +149,13 @@ func (s *server) withToken(f views.TokenFormView, t apitoken.Token) views.TokenF
 // withInput puts what the admin typed back into the form.
 func withInput(f views.TokenFormView, in apitoken.Input) views.TokenFormView {
 	f.Name, f.Description, f.Type, f.Duration, f.Permissions = in.Name, in.Description, in.Type, in.Duration, in.Permissions
+	return withGuardInput(f, in.GuardInput)
+}
+
+// withGuardInput puts guardrails, as typed or as stored, into the form.
+func withGuardInput(f views.TokenFormView, g apitoken.GuardInput) views.TokenFormView {
+	f.AllowedIPs = strings.Join(g.AllowedIPs, "\n")
+	f.RateLimit, f.Quota, f.QuotaRefill = g.RateLimit, g.Quota, g.QuotaRefill
 	return f
 }
 
@@ -159,7 +167,24 @@ func tokenInput(c echo.Context) apitoken.Input {
 		Type:        form.Get("type"),
 		Duration:    form.Get("duration"),
 		Permissions: form["permissions"],
+		GuardInput: apitoken.GuardInput{
+			// Every line as typed (blank ones too), so that a rejected
+			// list comes back exactly as it was sent; the domain skips
+			// blanks and trims.
+			AllowedIPs:  lines(form.Get("allowed_ips")),
+			RateLimit:   form.Get("rate_limit"),
+			Quota:       form.Get("quota"),
+			QuotaRefill: form.Get("quota_refill"),
+		},
 	}
+}
+
+// lines splits a textarea's value into its lines; browsers send CRLF.
+func lines(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
 }
 
 func (s *server) tokenNew(c echo.Context) error {

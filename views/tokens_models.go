@@ -183,6 +183,11 @@ type TokenFormView struct {
 	Type        string
 	Duration    string // "" on edit: keep the expiry
 	Permissions []string
+	// Guardrails, as typed (AllowedIPs one CIDR per line) or as stored.
+	AllowedIPs  string
+	RateLimit   string
+	Quota       string
+	QuotaRefill string // "", "daily" or "monthly"
 	Groups      []AccordionGroupView
 	Orphans     []string // stored permissions whose action no longer exists
 	Errors      validate.Errors
@@ -275,4 +280,20 @@ func isReadAction(a string) bool {
 
 func hasSuffix(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
+
+// refills are the quota_refill choices; "" never refills.
+var refills = []struct{ Value, Label string }{
+	{"", "Never"},
+	{"daily", "Daily"},
+	{"monthly", "Monthly"},
+}
+
+// describedBy is the aria-describedby of a form control: its hint, and
+// its error message while it has one (FieldError's id).
+func describedBy(field string, errs validate.Errors) string {
+	if errs[field] != "" {
+		return "hint-" + field + " error-" + field
+	}
+	return "hint-" + field
 }

@@ -1,0 +1,243 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
+)
+
+// guardedForm is a token form with guardrails.
+func guardedForm(name, ips, rate, quota, refill string) url.Values {
+	f := tokenForm(name, "read-only", "7")
+	f.Set("allowed_ips", ips)
+	f.Set("rate_limit", rate)
+	f.Set("quota", quota)
+	f.Set("quota_refill", refill)
+	return f
+}
+
+// wantGuardrailsShown checks that the form shows exactly these guardrail
+// values.
+func wantGuardrailsShown(t *testing.T, doc *goquery.Document, ips, rate, quota, refill string) {
+	t.Helper()
+	form := doc.Find(`form[data-testid="token-form"]`)
+	if got := form.Find(`textarea[name="allowed_ips"]`).Text(); got != ips {
+		t.Errorf("allowed_ips shows %q, want %q", got, ips)
+	}
+	if got := form.Find(`input[name="rate_limit"]`).AttrOr("value", "?"); got != rate {
+		t.Errorf("rate_limit shows %q, want %q", got, rate)
+	}
+	if got := form.Find(`input[name="quota"]`).AttrOr("value", "?"); got != quota {
+		t.Errorf("quota shows %q, want %q", got, quota)
+	}
+	sel := form.Find(`select[name="quota_refill"] option[selected]`)
+	if sel.Length() != 1 || sel.AttrOr("value", "?") != refill {
+		t.Errorf("quota_refill selects %d options, %q; want %q", sel.Length(), sel.AttrOr("value", "?"), refill)
+	}
+}
+
+// wantFieldError checks that field's control is marked invalid and names
+// its message, which sits next to it.
+func wantFieldError(t *testing.T, doc *goquery.Document, field string) {
+	t.Helper()
+	ctl := doc.Find(`[name="` + field + `"]`)
+	if ctl.Length() != 1 {
+		t.Fatalf("%s: %d controls", field, ctl.Length())
+	}
+	if v, _ := ctl.Attr("aria-invalid"); v != "true" {
+		t.Errorf("%s: aria-invalid %q, want true", field, v)
+	}
+	ids := strings.Fields(ctl.AttrOr("aria-describedby", ""))
+	msg := doc.Find(`[data-testid="field-error"][data-field="` + field + `"]`)
+	if msg.Length() != 1 || strings.TrimSpace(msg.Text()) == "" {
+		t.Fatalf("%s: %d field errors", field, msg.Length())
+	}
+	id := msg.AttrOr("id", "")
+	found := false
+	for _, x := range ids {
+		found = found || x == id
+	}
+	if id == "" || !found {
+		t.Errorf("%s: aria-describedby %q does not name the message %q", field, ids, id)
+	}
+	// Next to its field: in the same wrapper as the control.
+	if ctl.Parent().Find(`[data-testid="field-error"][data-field="`+field+`"]`).Length() != 1 {
+		t.Errorf("%s: the message is not beside its control", field)
+	}
+}
+
+func TestTokenFormGuardrailFields(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+
+	blank := c.get("/admin/settings/api-tokens/create")
+	wantStatus(t, blank, http.StatusOK)
+	doc := blank.doc(t)
+	if doc.Find(`[data-testid="token-form"] textarea[name="allowed_ips"]`).Length() != 1 ||
+		doc.Find(`input[name="rate_limit"][type="text"]`).Length() != 1 ||
+		doc.Find(`input[name="quota"][type="number"]`).Length() != 1 {
+		t.Fatal("the create form lacks the guardrail fields")
+	}
+	var refills []string
+	doc.Find(`select[name="quota_refill"] option`).Each(func(_ int, o *goquery.Selection) {
+		refills = append(refills, o.AttrOr("value", "?")+"="+o.Text())
+	})
+	if strings.Join(refills, ",") != "=Never,daily=Daily,monthly=Monthly" {
+		t.Errorf("quota_refill options: %v", refills)
+	}
+	wantGuardrailsShown(t, doc, "", "", "", "")
+	for _, f := range []string{"allowed_ips", "rate_limit", "quota", "quota_refill"} {
+		ctl := doc.Find(`[name="` + f + `"]`)
+		if _, bad := ctl.Attr("aria-invalid"); bad {
+			t.Errorf("%s: aria-invalid on a blank form", f)
+		}
+		// Every control is described by a hint that exists.
+		for _, id := range strings.Fields(ctl.AttrOr("aria-describedby", "")) {
+			if doc.Find("#"+id).Length() != 1 {
+				t.Errorf("%s: aria-describedby names missing #%s", f, id)
+			}
+		}
+	}
+
+	// Create with every guardrail: stored as parsed, shown canonical.
+	id, _ := createToken(t, c, guardedForm("Guarded", "10.1.2.3/8\r\n\r\n2001:db8::1", " 5/s ", "1000", "daily"))
+	tok, err := app.store.TokenByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AllowedIPs.Text() != "10.0.0.0/8\n2001:db8::1/128" || tok.RateLimit == nil || tok.RateLimit.String() != "5/s" ||
+		tok.Quota == nil || *tok.Quota != (apitoken.Quota{Limit: 1000, Refill: apitoken.RefillDaily}) {
+		t.Fatalf("stored guardrails: %+v", tok.Guardrails)
+	}
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	wantGuardrailsShown(t, c.get(path).doc(t), "10.0.0.0/8\n2001:db8::1/128", "5/s", "1000", "daily")
+
+	// Edit: change them, through the service (audited in the change).
+	wantRedirect(t, c.post(path, guardedForm("Guarded", "192.0.2.7", "60/m", "5", "never")), path)
+	tok, _ = app.store.TokenByID(context.Background(), id)
+	if tok.AllowedIPs.Text() != "192.0.2.7/32" || tok.RateLimit.String() != "60/m" || *tok.Quota != (apitoken.Quota{Limit: 5}) {
+		t.Fatalf("edited guardrails: %+v", tok.Guardrails)
+	}
+	events, _, err := app.store.AuditEvents(context.Background(), audit.Query{TokenID: itoa(id), Action: string(audit.TokenUpdate), Limit: 10})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("update events: %d %v", len(events), err)
+	}
+	changed := map[string]bool{}
+	for _, ch := range events[0].Changes {
+		changed[ch.Field] = true
+	}
+	if !changed["allowedIps"] || !changed["rateLimit"] || !changed["quota"] {
+		t.Errorf("audit changes %+v, want allowedIps, rateLimit and quota", events[0].Changes)
+	}
+	// Emptied: no guardrails.
+	wantRedirect(t, c.post(path, guardedForm("Guarded", "\r\n", "", "", "")), path)
+	if tok, _ = app.store.TokenByID(context.Background(), id); tok.AllowedIPs != nil || tok.RateLimit != nil || tok.Quota != nil {
+		t.Fatalf("cleared guardrails: %+v", tok.Guardrails)
+	}
+	wantGuardrailsShown(t, c.get(path).doc(t), "", "", "", "")
+}
+
+func TestTokenFormGuardrailErrorsKeepInput(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	id, _ := createToken(t, c, guardedForm("Kept", "10.0.0.0/8", "5/s", "100", "monthly"))
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	before, _ := app.store.TokenByID(context.Background(), id)
+
+	cases := []struct {
+		name                     string
+		ips, rate, quota, refill string
+		fields                   []string
+	}{
+		{"bad CIDR", "10.0.0.0/8\n300.1.1.1/24\n  ", "5/s", "100", "daily", []string{"allowed_ips"}},
+		{"bad rate", "", "5/h", "100", "", []string{"rate_limit"}},
+		{"bad quota", "", "", "12.5", "", []string{"quota"}},
+		{"refill without quota", "", "", "", "monthly", []string{"quota"}},
+		{"unknown refill", "", "", "9", "weekly", []string{"quota_refill"}},
+		{"all at once", "nope", "fast", "-1", "", []string{"allowed_ips", "rate_limit", "quota"}},
+	}
+	for _, tc := range cases {
+		for _, where := range []string{"create", "edit"} {
+			t.Run(tc.name+"/"+where, func(t *testing.T) {
+				form := guardedForm("Name "+tc.name, tc.ips, tc.rate, tc.quota, tc.refill)
+				form.Set("description", "typed <b>words</b>")
+				target := "/admin/settings/api-tokens"
+				if where == "edit" {
+					target = path
+				}
+				res := c.post(target, form)
+				wantStatus(t, res, http.StatusUnprocessableEntity)
+				doc := res.doc(t)
+				for _, f := range tc.fields {
+					wantFieldError(t, doc, f)
+				}
+				if n := doc.Find(`[data-testid="field-error"]`).Length(); n != len(tc.fields) {
+					t.Errorf("%d field errors, want %d", n, len(tc.fields))
+				}
+				// Everything typed comes back, the bad lines included.
+				if got := doc.Find(`input[name="name"]`).AttrOr("value", ""); got != form.Get("name") {
+					t.Errorf("name kept: %q", got)
+				}
+				if got := doc.Find(`input[name="description"]`).AttrOr("value", ""); got != "typed <b>words</b>" {
+					t.Errorf("description kept: %q", got)
+				}
+				if tc.refill == "weekly" {
+					// Not an option: nothing shows selected, the rest is kept.
+					if doc.Find(`select[name="quota_refill"] option[selected]`).Length() != 0 {
+						t.Error("an unknown refill selects an option")
+					}
+					doc.Find(`select[name="quota_refill"]`).Remove()
+					doc.Find(`[data-testid="guardrails"]`).AppendHtml(`<select name="quota_refill"><option value="" selected></option></select>`)
+					wantGuardrailsShown(t, doc, tc.ips, tc.rate, tc.quota, "")
+				} else {
+					wantGuardrailsShown(t, doc, tc.ips, tc.rate, tc.quota, tc.refill)
+				}
+			})
+		}
+	}
+	// Nothing was created or changed.
+	if _, total, _ := app.store.Tokens(context.Background(), apitoken.ListQuery{}); total != 1 {
+		t.Errorf("tokens after bad input: %d, want 1", total)
+	}
+	after, _ := app.store.TokenByID(context.Background(), id)
+	if after.AllowedIPs.Text() != before.AllowedIPs.Text() || after.RateLimit.String() != before.RateLimit.String() || *after.Quota != *before.Quota || after.Name != "Kept" {
+		t.Errorf("a refused edit changed the token: %+v", after.Guardrails)
+	}
+
+	// With htmx the 422 is the form alone, the error in it.
+	res := c.post(path, guardedForm("Kept", "x", "", "", ""), "HX-Request", "true")
+	wantStatus(t, res, http.StatusUnprocessableEntity)
+	if strings.Contains(res.body, "<html") {
+		t.Error("htmx 422 is a whole page")
+	}
+	wantFieldError(t, res.doc(t), "allowed_ips")
+}
+
+func TestTokenGuardrailsNeedUpdatePermission(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.seedAdmin("ed@example.com", "editor")
+	id, _ := createToken(t, app.login("ada@example.com"), guardedForm("Locked", "10.0.0.0/8", "5/s", "100", ""))
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	ed := app.login("ed@example.com")
+	// The editor reads the guardrails but cannot change them.
+	doc := ed.get(path).doc(t)
+	if _, ok := doc.Find(`[data-testid="guardrails"]`).Attr("disabled"); !ok {
+		t.Error("the editor's guardrail fields are editable")
+	}
+	wantGuardrailsShown(t, doc, "10.0.0.0/8", "5/s", "100", "")
+	res := ed.post(path, guardedForm("Locked", "", "", "", ""))
+	wantStatus(t, res, http.StatusForbidden)
+	if tok, _ := app.store.TokenByID(context.Background(), id); tok.AllowedIPs.Text() != "10.0.0.0/8" || tok.RateLimit == nil || tok.Quota == nil {
+		t.Errorf("a forbidden edit changed the guardrails: %+v", tok.Guardrails)
+	}
+}
