@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -111,12 +112,22 @@ type usageRow struct {
 	Other   int64 `db:"other"`
 }
 
+// MaxUsageTokens bounds one TokensUsage call: a page of the list or one
+// token's page asks for far fewer, and nothing may read the whole table.
+const MaxUsageTokens = 1000
+
 // TokensUsage returns the daily counts of tokens ids from day from on,
-// by token, in day order; days without requests are absent.
+// by token, in day order; days without requests are absent. It reads at
+// most one row per token and day (the primary key) for at most
+// MaxUsageTokens tokens, and the daily rollup keeps apitoken.UsageDays
+// days, so a call reads at most a page's worth of rows.
 func (d *DB) TokensUsage(ctx context.Context, ids []int64, from int64) (map[int64][]apitoken.DayUsage, error) {
 	out := map[int64][]apitoken.DayUsage{}
 	if len(ids) == 0 {
 		return out, nil
+	}
+	if len(ids) > MaxUsageTokens {
+		return nil, fmt.Errorf("db: token usage: %d tokens asked, at most %d", len(ids), MaxUsageTokens)
 	}
 	q, args, err := sqlx.In(`SELECT token_id, day, ok, refused, blocked, limited, other FROM api_token_usage
 		WHERE token_id IN (?) AND day >= ? ORDER BY token_id, day`, ids, from)

@@ -166,4 +166,42 @@ func TestRecordUsage(t *testing.T) {
 	})
 }
 
+// TestTokensUsageWindowAndBound: one call reads several tokens' days from
+// a given day on, and refuses more tokens than a page could hold.
+func TestTokensUsageWindowAndBound(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		a := mustCreateToken(t, d, newTok("a"))
+		b := mustCreateToken(t, d, newTok("b"))
+		today := apitoken.Day(tokBase)
+		if _, err := d.RecordUsage(ctx, apitoken.UsageBatch{Counts: map[apitoken.UsageKey]apitoken.Counts{
+			{Token: a.ID, Day: today}:      {OK: 3, Blocked: 1},
+			{Token: a.ID, Day: today - 29}: {Limited: 2},
+			{Token: a.ID, Day: today - 30}: {OK: 7}, // before the window
+			{Token: b.ID, Day: today - 3}:  {Other: 4},
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := d.TokensUsage(ctx, []int64{a.ID, b.ID}, today-29)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantA := []apitoken.DayUsage{{Day: today - 29, Counts: apitoken.Counts{Limited: 2}}, {Day: today, Counts: apitoken.Counts{OK: 3, Blocked: 1}}}
+		wantB := []apitoken.DayUsage{{Day: today - 3, Counts: apitoken.Counts{Other: 4}}}
+		if !slices.Equal(got[a.ID], wantA) || !slices.Equal(got[b.ID], wantB) || len(got) != 2 {
+			t.Errorf("usage: got %v, want a %v and b %v", got, wantA, wantB)
+		}
+		ids := make([]int64, db.MaxUsageTokens+1)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		if _, err := d.TokensUsage(ctx, ids, today-29); err == nil {
+			t.Errorf("%d tokens: no error, want the bound refused", len(ids))
+		}
+		if got, err := d.TokensUsage(ctx, ids[:db.MaxUsageTokens], today-29); err != nil || len(got[a.ID]) != 2 {
+			t.Errorf("%d tokens: %v %v", db.MaxUsageTokens, len(got), err)
+		}
+	})
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

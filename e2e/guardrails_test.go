@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -117,6 +119,69 @@ func TestGuardrailFieldsInBrowser(t *testing.T) {
 			}
 			a.wantNoHorizontalScroll(vp.width)
 			a.shot("guardrails-saved")
+		})
+	}
+}
+
+// TestUsageChartInBrowser: the token page draws the usage chart, and its
+// table fallback opens from the disclosure and reads as a table, at a
+// laptop's and a phone's width.
+func TestUsageChartInBrowser(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	tok, _ := a.seedToken("Busy", apitoken.ReadOnly)
+	today := apitoken.Day(time.Now())
+	if _, err := a.store.RecordUsage(context.Background(), apitoken.UsageBatch{Counts: map[apitoken.UsageKey]apitoken.Counts{
+		{Token: tok.ID, Day: today}:      {OK: 40, Refused: 2, Blocked: 5, Limited: 3, Other: 1},
+		{Token: tok.ID, Day: today - 1}:  {OK: 120},
+		{Token: tok.ID, Day: today - 10}: {OK: 60, Limited: 20},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		chart   = `[data-testid="usage-chart"]`
+		table   = chart + ` [data-testid="usage-table"]`
+		summary = chart + ` details > summary`
+	)
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			a := a.sub(t)
+			a.resize(vp.width, vp.height)
+			a.open(tokenPath(tok.ID), chart+` svg`)
+			var box struct{ W, H float64 }
+			a.eval(`(r => ({W: r.width, H: r.height}))(document.querySelector('`+chart+` svg').getBoundingClientRect())`, &box)
+			if box.W < 200 || box.H < 100 || box.W > float64(vp.width) {
+				t.Errorf("chart drawn %v×%v px at %d px", box.W, box.H, vp.width)
+			}
+			if n := a.count(chart + ` [data-testid="usage-bar"] rect`); n != 7 {
+				t.Errorf("%d bar segments drawn, want 7", n)
+			}
+			// Screen readers get the figures as the image's name.
+			var name string
+			a.eval(`(s => s.getAttribute('aria-labelledby').split(' ').map(id => document.getElementById(id).textContent).join(' '))(document.querySelector('`+chart+` svg'))`, &name)
+			if !strings.Contains(name, "251 requests") || !strings.Contains(name, "5 from outside the allow-list") {
+				t.Errorf("chart's accessible name %q", name)
+			}
+			if got := a.text(`[data-testid="blocked-attempts"]`); !strings.Contains(got, "5 requests were refused for their address") {
+				t.Errorf("blocked attempts: %q", got)
+			}
+			// The table is folded away until asked for, then readable.
+			if a.isTrue(`document.querySelector('` + table + `').checkVisibility()`) {
+				t.Error("the table shows before its disclosure is opened")
+			}
+			a.run(chromedp.Click(summary, chromedp.ByQuery))
+			a.waitTrue("usage table visible", `document.querySelector('`+table+`').checkVisibility()`)
+			var last []string
+			a.eval(`[...document.querySelectorAll('`+table+` tbody tr:last-child > *')].map(c => c.innerText.trim())`, &last)
+			if len(last) != 6 || strings.Join(last[1:], " ") != "40 7 5 3 1" {
+				t.Errorf("today's row reads %q", last)
+			}
+			if n := a.count(table + ` tbody tr`); n != apitoken.UsageDays {
+				t.Errorf("%d table rows, want %d", n, apitoken.UsageDays)
+			}
+			a.run(chromedp.ScrollIntoView(table, chromedp.ByQuery))
+			a.shot("usage-chart")
+			a.wantNoHorizontalScroll(vp.width)
 		})
 	}
 }

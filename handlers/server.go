@@ -61,6 +61,9 @@ type TokenStore interface {
 	// CountTokensExpiring counts the tokens that have not expired at now
 	// and expire by by.
 	CountTokensExpiring(ctx context.Context, now, by time.Time) (apitoken.Count, error)
+	// TokensUsage is the daily request counts of tokens ids from day from
+	// on, by token, in one query (a page of the list, or one token).
+	TokensUsage(ctx context.Context, ids []int64, from int64) (map[int64][]apitoken.DayUsage, error)
 }
 
 // AuditStore appends to the audit log and reads it back; it offers no way

@@ -91,5 +91,12 @@ func (s *server) tokenPage(c echo.Context, t apitoken.Token) (views.TokenFormVie
 	for _, cl := range clients {
 		f.Clients = append(f.Clients, views.ClientView{Address: cl.Address, UserAgent: cl.UserAgent, FirstSeen: cl.FirstSeen, LastSeen: cl.LastSeen})
 	}
+	today := apitoken.Day(s.now())
+	usage, err := s.store.TokensUsage(c.Request().Context(), []int64{t.ID}, today-apitoken.UsageDays+1)
+	if err != nil {
+		return f, err
+	}
+	u := views.NewUsageView(usage[t.ID], today)
+	f.Usage = &u
 	return f, nil
 }

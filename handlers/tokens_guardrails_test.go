@@ -241,3 +241,102 @@ func TestTokenGuardrailsNeedUpdatePermission(t *testing.T) {
 		t.Errorf("a forbidden edit changed the guardrails: %+v", tok.Guardrails)
 	}
 }
+
+// seedUsage writes counts for token id, days before today.
+func (a *testApp) seedUsage(counts map[apitoken.UsageKey]apitoken.Counts) {
+	a.t.Helper()
+	if _, err := a.store.RecordUsage(context.Background(), apitoken.UsageBatch{Counts: counts}); err != nil {
+		a.t.Fatal(err)
+	}
+}
+
+func TestTokenPageUsageChart(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.seedAdmin("ed@example.com", "editor")
+	c := app.login("ada@example.com")
+	id, _ := createToken(t, c, guardedForm("Charted", "10.0.0.0/8", "", "", ""))
+	other, _ := createToken(t, c, tokenForm("Other", "read-only", "7"))
+	today := apitoken.Day(app.now())
+	app.seedUsage(map[apitoken.UsageKey]apitoken.Counts{
+		{Token: id, Day: today}:         {OK: 12, Refused: 1, Blocked: 3, Limited: 2, Other: 1},
+		{Token: id, Day: today - 5}:     {OK: 1000},
+		{Token: id, Day: today - 29}:    {Blocked: 4},
+		{Token: id, Day: today - 30}:    {OK: 99, Blocked: 50}, // older than the chart
+		{Token: other, Day: today}:      {OK: 77, Blocked: 70},
+		{Token: other, Day: today - 29}: {OK: 1},
+	})
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	for _, who := range []string{"ada@example.com", "ed@example.com"} {
+		res := app.login(who).get(path)
+		wantStatus(t, res, http.StatusOK)
+		doc := res.doc(t)
+		chart := doc.Find(`[data-testid="token-usage"] [data-testid="usage-chart"]`)
+		if chart.Length() != 1 {
+			t.Fatalf("%s: no usage-chart on the token page", who)
+		}
+		svg := chart.Find(`svg[role="img"]`)
+		if svg.Length() != 1 || svg.Find("desc").Length() != 1 {
+			t.Fatalf("%s: the chart is not an SVG image with a description", who)
+		}
+		desc := svg.Find("desc").Text()
+		if !strings.Contains(desc, "1,023 requests") || !strings.Contains(desc, "8 refused (7 from outside the allow-list)") {
+			t.Errorf("%s: description %q", who, desc)
+		}
+		if n := chart.Find(`[data-testid="usage-bar"]`).Length(); n != apitoken.UsageDays {
+			t.Errorf("%s: %d bars, want %d", who, n, apitoken.UsageDays)
+		}
+		// Today's bar stacks its four outcomes.
+		var outcomes []string
+		chart.Find(`[data-testid="usage-bar"]`).Last().Find("rect").Each(func(_ int, r *goquery.Selection) {
+			outcomes = append(outcomes, r.AttrOr("data-outcome", "?"))
+		})
+		if strings.Join(outcomes, ",") != "ok,refused,limited,other" {
+			t.Errorf("%s: today's segments %v", who, outcomes)
+		}
+		// The table fallback: a real table in a disclosure, a row a day.
+		table := chart.Find(`details table[data-testid="usage-table"]`)
+		if table.Length() != 1 || table.Find("caption").Length() != 1 || table.Find(`thead th[scope="col"]`).Length() != 6 {
+			t.Fatalf("%s: no table fallback with a caption and column headers", who)
+		}
+		rows := table.Find(`tbody tr[data-testid="usage-day"]`)
+		if rows.Length() != apitoken.UsageDays {
+			t.Fatalf("%s: %d table rows, want %d", who, rows.Length(), apitoken.UsageDays)
+		}
+		cells := func(r *goquery.Selection) string {
+			var out []string
+			r.Find("th, td").Each(func(_ int, c *goquery.Selection) { out = append(out, strings.TrimSpace(c.Text())) })
+			return strings.Join(out[1:], " ")
+		}
+		day := apitoken.DayTime(today)
+		if got := rows.Last().AttrOr("data-date", ""); got != day.Format("2006-01-02") {
+			t.Errorf("%s: last row is %s, want today %s", who, got, day.Format("2006-01-02"))
+		}
+		// Succeeded, refused (blocked included), of which blocked, 429, other.
+		if got := cells(rows.Last()); got != "12 4 3 2 1" {
+			t.Errorf("%s: today's row %q", who, got)
+		}
+		if got := cells(rows.Eq(apitoken.UsageDays - 6)); got != "1,000 0 0 0 0" {
+			t.Errorf("%s: 5 days ago %q", who, got)
+		}
+		if got := cells(rows.First()); got != "0 4 4 0 0" {
+			t.Errorf("%s: 29 days ago %q", who, got)
+		}
+		blocked := doc.Find(`[data-testid="blocked-attempts"]`)
+		if blocked.AttrOr("data-count", "") != "7" || !strings.Contains(blocked.Text(), "7 requests were refused for their address") {
+			t.Errorf("%s: blocked attempts %q (%s)", who, strings.TrimSpace(blocked.Text()), blocked.AttrOr("data-count", ""))
+		}
+	}
+	// A token with no requests says so; the create form has no chart.
+	none, _ := createToken(t, c, tokenForm("Unused", "read-only", "7"))
+	doc := c.get("/admin/settings/api-tokens/" + itoa(none)).doc(t)
+	if got := doc.Find(`[data-testid="usage-chart"] desc`).Text(); got != "No requests in the last 30 days." {
+		t.Errorf("unused token's chart: %q", got)
+	}
+	if got := doc.Find(`[data-testid="blocked-attempts"]`).AttrOr("data-count", ""); got != "0" {
+		t.Errorf("unused token's blocked count %q", got)
+	}
+	if c.get("/admin/settings/api-tokens/create").doc(t).Find(`[data-testid="usage-chart"]`).Length() != 0 {
+		t.Error("the create form shows a chart")
+	}
+}

@@ -215,6 +215,9 @@ type TokenFormView struct {
 	// LifetimeRule says what the lifetime policy allows ("" when it
 	// allows everything).
 	LifetimeRule string
+
+	// Usage is the token's requests per day (nil on the create form).
+	Usage *UsageView
 }
 
 // OldKeyView is the key a rotation replaced: while its grace lasts, a

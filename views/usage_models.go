@@ -166,3 +166,15 @@ func formatCount(n int64) string {
 }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// blockedSentence says how many requests came from outside the token's
+// allow-list: a key being tried from elsewhere may have leaked.
+func blockedSentence(n int64) string {
+	switch n {
+	case 0:
+		return "No request was refused for its address in the last 30 days."
+	case 1:
+		return "1 request was refused for its address (outside the allow-list) in the last 30 days."
+	}
+	return formatCount(n) + " requests were refused for their address (outside the allow-list) in the last 30 days."
+}
