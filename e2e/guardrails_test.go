@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 )
 
 const (
@@ -38,11 +39,16 @@ func (a *app) wantNoHorizontalScroll(width int64) {
 	var sw int64
 	a.eval(`document.documentElement.scrollWidth`, &sw)
 	if sw > width {
-		// Name the outermost elements that stick out, to say what to fix.
+		// Name the elements that stick out, outside any scrolling box, to
+		// say what to fix.
 		var wide []string
-		a.eval(`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 &&
-			!(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth + 0.5)).slice(0, 5).map(e =>
-			e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '') + '.' + [...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right))`, &wide)
+		a.eval(`(() => {
+			const clipped = e => { for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+				if (getComputedStyle(p).overflowX !== 'visible') return true; } return false; };
+			return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 0.5 && !clipped(e))
+				.slice(0, 8).map(e => e.tagName.toLowerCase() + (e.dataset.testid ? '[' + e.dataset.testid + ']' : '') + '.' +
+				[...e.classList].join('.') + ' ' + Math.round(e.getBoundingClientRect().right));
+		})()`, &wide)
 		a.t.Errorf("page scrollWidth %d px at a %d px viewport: it scrolls sideways; sticking out: %v", sw, width, wide)
 	}
 }
@@ -182,6 +188,62 @@ func TestUsageChartInBrowser(t *testing.T) {
 			a.run(chromedp.ScrollIntoView(table, chromedp.ByQuery))
 			a.shot("usage-chart")
 			a.wantNoHorizontalScroll(vp.width)
+		})
+	}
+}
+
+// TestTokenListSparklinesInBrowser: each row draws its sparkline and a
+// quota's remainder, and the list still fits a phone's width.
+func TestTokenListSparklinesInBrowser(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	plain, _ := a.seedToken("Plain", apitoken.ReadOnly)
+	quota, _, errs, err := a.tokens.Create(context.Background(), audit.CLI("e2e"), apitoken.Input{
+		Name: "Metered with a rather long name to stretch the row", Type: "read-only", Duration: "30",
+		Description: "Used by the nightly export job to read every article and category",
+		GuardInput:  apitoken.GuardInput{Quota: "1000", QuotaRefill: "monthly"}})
+	if err != nil || !errs.Valid() {
+		t.Fatal(err, errs)
+	}
+	today := apitoken.Day(time.Now())
+	if _, err := a.store.RecordUsage(context.Background(), apitoken.UsageBatch{
+		Counts: map[apitoken.UsageKey]apitoken.Counts{
+			{Token: quota.ID, Day: today}:     {OK: 188},
+			{Token: quota.ID, Day: today - 3}: {OK: 50},
+			{Token: plain.ID, Day: today - 1}: {OK: 7},
+		},
+		QuotaSpent: map[apitoken.QuotaKey]int64{{Token: quota.ID, Period: apitoken.RefillMonthly.Period(time.Now())}: 188},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, vp := range viewports {
+		t.Run(vp.name, func(t *testing.T) {
+			a := a.sub(t)
+			a.resize(vp.width, vp.height)
+			a.open(tokensURL, `[data-testid="tokens-table"]`)
+			for _, id := range []int64{plain.ID, quota.ID} {
+				var box struct{ W, H float64 }
+				a.eval(`(r => ({W: r.width, H: r.height}))(document.querySelector('`+row(id)+` [data-testid="usage-sparkline"]').getBoundingClientRect())`, &box)
+				if box.W < 30 || box.H < 8 {
+					t.Errorf("token %d: sparkline drawn %v×%v px", id, box.W, box.H)
+				}
+			}
+			if got := a.text(row(quota.ID) + ` [data-testid="quota-left"]`); got != "812 / 1,000 left" {
+				t.Errorf("quota left %q", got)
+			}
+			if got := a.count(row(plain.ID) + ` [data-testid="quota-left"]`); got != 0 {
+				t.Error("a token without a quota shows one")
+			}
+			a.shot("list")
+			a.wantNoHorizontalScroll(vp.width)
+			if vp.width >= 1280 {
+				// On a laptop the whole row shows, its actions included.
+				var over int
+				a.eval(`(c => c.scrollWidth - c.clientWidth)(document.querySelector('[data-testid="tokens-table"]').parentElement)`, &over)
+				if over > 0 {
+					t.Errorf("the table scrolls %d px sideways at %d px", over, vp.width)
+				}
+			}
 		})
 	}
 }

@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
 // guardedForm is a token form with guardrails.
@@ -338,5 +341,101 @@ func TestTokenPageUsageChart(t *testing.T) {
 	}
 	if c.get("/admin/settings/api-tokens/create").doc(t).Find(`[data-testid="usage-chart"]`).Length() != 0 {
 		t.Error("the create form shows a chart")
+	}
+}
+
+// usageReads counts TokensUsage calls, to prove the list reads every
+// row's usage in one query.
+type usageReads struct {
+	*db.DB
+	mu    sync.Mutex
+	sizes []int // the number of tokens each call asked for
+}
+
+func (u *usageReads) TokensUsage(ctx context.Context, ids []int64, from int64) (map[int64][]apitoken.DayUsage, error) {
+	u.mu.Lock()
+	u.sizes = append(u.sizes, len(ids))
+	u.mu.Unlock()
+	return u.DB.TokensUsage(ctx, ids, from)
+}
+
+func (u *usageReads) calls() []int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]int(nil), u.sizes...)
+}
+
+func TestTokenListSparklinesAndQuota(t *testing.T) {
+	store := dbtest.SQLite(t)
+	reads := &usageReads{DB: store}
+	app := newTestAppWith(t, store, func(o *Options) { o.Store = reads })
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	app.seedBulkTokens(apitoken.PageSize + 5)
+	busy, _ := app.mintGuarded("a busy", apitoken.GuardInput{Quota: "1000", QuotaRefill: "daily"})
+	spent, _ := app.mintGuarded("a spent", apitoken.GuardInput{Quota: "3"})
+	today := apitoken.Day(app.now())
+	app.seedUsage(map[apitoken.UsageKey]apitoken.Counts{
+		{Token: busy.ID, Day: today}:      {OK: 150, Limited: 38},
+		{Token: busy.ID, Day: today - 13}: {OK: 500},
+		{Token: busy.ID, Day: today - 40}: {OK: 9999}, // outside the window
+	})
+	if _, err := store.RecordUsage(context.Background(), apitoken.UsageBatch{QuotaSpent: map[apitoken.QuotaKey]int64{
+		{Token: busy.ID, Period: apitoken.RefillDaily.Period(app.now())}: 188,
+		{Token: spent.ID, Period: 0}:                                     3,
+	}}); err != nil {
+		t.Fatal(err)
+	}
+
+	before := len(reads.calls())
+	res := c.get("/admin/settings/api-tokens")
+	wantStatus(t, res, http.StatusOK)
+	doc := res.doc(t)
+	rows := doc.Find(`[data-testid="token-row"]`)
+	if rows.Length() != apitoken.PageSize {
+		t.Fatalf("%d rows, want a page of %d", rows.Length(), apitoken.PageSize)
+	}
+	// One read for the whole page, never more tokens than the page holds.
+	if got := reads.calls()[before:]; len(got) != 1 || got[0] != apitoken.PageSize {
+		t.Errorf("usage reads for one page: %v, want one of %d tokens", got, apitoken.PageSize)
+	}
+	if n := rows.Find(`[data-testid="usage-sparkline"]`).Length(); n != apitoken.PageSize {
+		t.Errorf("%d sparklines, want one a row", n)
+	}
+	if doc.Find(`[data-testid="tokens-table"] thead th`).Length() != rows.First().Find("td").Length() {
+		t.Error("the header and the rows have different column counts")
+	}
+	row := func(id int64) *goquery.Selection {
+		return doc.Find(`[data-testid="token-row"][data-token-id="` + itoa(id) + `"]`)
+	}
+	spark := row(busy.ID).Find(`[data-testid="usage-sparkline"]`)
+	if got := spark.AttrOr("aria-label", ""); got != "688 requests in the last 30 days" {
+		t.Errorf("busy sparkline label %q", got)
+	}
+	points := strings.Fields(spark.Find("polyline").AttrOr("points", ""))
+	if len(points) != apitoken.UsageDays || points[len(points)-1] != "60.0,9.7" || !strings.HasSuffix(points[apitoken.UsageDays-14], ",1.0") {
+		// The busiest day (13 days ago) reaches the top; today's 188 of 500
+		// stands at 15 - 188/500×14.
+		t.Errorf("busy sparkline points %v", points)
+	}
+	if got := strings.TrimSpace(row(busy.ID).Find(`[data-testid="quota-left"]`).Text()); got != "812 / 1,000 left" {
+		t.Errorf("busy quota %q, want 812 / 1,000 left", got)
+	}
+	if got := strings.TrimSpace(row(spent.ID).Find(`[data-testid="quota-left"]`).Text()); got != "0 / 3 left" {
+		t.Errorf("spent quota %q, want 0 / 3 left", got)
+	}
+	if got := row(spent.ID).Find(`[data-testid="usage-sparkline"]`).AttrOr("aria-label", ""); got != "0 requests in the last 30 days" {
+		t.Errorf("unused sparkline label %q", got)
+	}
+	// A row without a quota shows none.
+	if rows.Last().Find(`[data-testid="quota-left"]`).Length() != 0 {
+		t.Error("a token without a quota shows one")
+	}
+	// The next page asks for its own rows only.
+	before = len(reads.calls())
+	next := doc.Find(`[data-testid="next-page"]`).AttrOr("href", "")
+	wantStatus(t, c.get(next), http.StatusOK)
+	if got := reads.calls()[before:]; len(got) != 1 || got[0] != 7 {
+		t.Errorf("usage reads for the last page: %v, want one of 7 tokens", got)
 	}
 }

@@ -21,6 +21,30 @@ type TokenRowView struct {
 	Expired      bool
 	ExpiringSoon bool
 	Paused       bool
+	Usage        UsageView      // requests per day, for the sparkline
+	Quota        *QuotaLeftView // nil without a quota
+}
+
+// QuotaLeftView is what remains of a token's quota.
+type QuotaLeftView struct {
+	Left, Limit int64
+	Refill      string // "", "daily" or "monthly"
+}
+
+// Text is e.g. "812 / 1,000 left".
+func (q QuotaLeftView) Text() string {
+	return formatCount(q.Left) + " / " + formatCount(q.Limit) + " left"
+}
+
+// Title says when the quota refills, for the tooltip.
+func (q QuotaLeftView) Title() string {
+	switch q.Refill {
+	case "daily":
+		return "Quota refills every day at 00:00 UTC"
+	case "monthly":
+		return "Quota refills on the 1st of each month, 00:00 UTC"
+	}
+	return "Quota never refills"
 }
 
 // TokensPageView is the tokens list with its search, sort and page.
