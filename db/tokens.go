@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -416,15 +417,18 @@ func (d *DB) DeleteToken(ctx context.Context, id int64, describe apitoken.Descri
 
 // TouchTokens records last use, one statement per token, in one
 // transaction: the batch a verifier flushes every so often rather than a
-// write per request. A time never moves backwards.
+// write per request. A time never moves backwards. Rows are updated in id
+// order: each UPDATE holds its row lock until the commit, so two
+// instances flushing the same tokens in map order could deadlock on
+// PostgreSQL.
 func (d *DB) TouchTokens(ctx context.Context, used map[int64]time.Time) error {
 	if len(used) == 0 {
 		return nil
 	}
 	err := d.inTx(ctx, func(tx *sqlx.Tx) error {
 		q := d.Rebind(`UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`)
-		for id, at := range used {
-			at = at.UTC().Truncate(time.Microsecond)
+		for _, id := range slices.Sorted(maps.Keys(used)) {
+			at := used[id].UTC().Truncate(time.Microsecond)
 			if _, err := tx.ExecContext(ctx, q, at, id, at); err != nil {
 				return err
 			}

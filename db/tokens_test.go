@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -725,6 +726,47 @@ func TestTouchTokens(t *testing.T) {
 		assertTime(t, "LastUsedAt of another token", lastUsed(b.ID), nil)
 		if got := mustTokenByID(t, d, a.ID); !got.UpdatedAt.Equal(a.UpdatedAt) {
 			t.Errorf("UpdatedAt after touches: got %v, want unchanged %v", got.UpdatedAt, a.UpdatedAt)
+		}
+	})
+}
+
+// TestTouchTokensConcurrentBatches: two instances flushing last-used
+// times for the same tokens at once. On PostgreSQL each UPDATE locks its
+// row until the transaction ends, so two batches that lock rows in
+// different orders deadlock (one fails with "deadlock detected"); in token
+// order they only queue.
+func TestTouchTokensConcurrentBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		used := map[int64]time.Time{}
+		for i := range 64 {
+			used[mustCreateToken(t, d, newTok("touch "+strconv.Itoa(i))).ID] = tokBase
+		}
+		for round := range 5 {
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for w := range errs {
+				batch := make(map[int64]time.Time, len(used))
+				for id := range used {
+					batch[id] = tokBase.Add(time.Duration(round*2+w+1) * time.Second)
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[w] = d.TouchTokens(ctx, batch)
+				}()
+			}
+			wg.Wait()
+			for w, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d, instance %d: %v", round, w, err)
+				}
+			}
+		}
+		for id := range used {
+			if got := mustTokenByID(t, d, id).LastUsedAt; got == nil || !got.Equal(tokBase.Add(10*time.Second).Truncate(time.Microsecond)) {
+				t.Fatalf("token %d: last used %v, want the latest batch's", id, got)
+			}
 		}
 	})
 }
