@@ -94,3 +94,46 @@ func TestUsageChartEmptyAndSparkline(t *testing.T) {
 		t.Error("formatCount")
 	}
 }
+
+func TestTokenUsageSection(t *testing.T) {
+	today := int64(20000)
+	for _, tc := range []struct {
+		blocked int64
+		want    string
+	}{
+		{0, "No request was refused for its address in the last 30 days."},
+		{1, "1 request was refused for its address (outside the allow-list) in the last 30 days."},
+		{1500, "1,500 requests were refused for their address (outside the allow-list) in the last 30 days."},
+	} {
+		v := NewUsageView([]apitoken.DayUsage{{Day: today, Counts: apitoken.Counts{OK: 3, Blocked: tc.blocked}}}, today)
+		doc := render(t, context.Background(), TokenUsage(v))
+		p := doc.Find(`[data-testid="token-usage"] [data-testid="blocked-attempts"]`)
+		if got := strings.TrimSpace(p.Text()); got != tc.want {
+			t.Errorf("%d blocked: %q, want %q", tc.blocked, got, tc.want)
+		}
+		if doc.Find(`[data-testid="token-usage"] [data-testid="usage-chart"]`).Length() != 1 {
+			t.Error("no chart in the usage section")
+		}
+	}
+}
+
+func TestTokenRowUsage(t *testing.T) {
+	r := TokenRowView{ID: 1, Usage: NewUsageView(nil, 20000)}
+	doc := render(t, context.Background(), TokenRowUsage(r))
+	if doc.Find(`[data-testid="usage-sparkline"]`).Length() != 1 || doc.Find(`[data-testid="quota-left"]`).Length() != 0 {
+		t.Error("a row without a quota: want a sparkline and no quota")
+	}
+	r.Quota = &QuotaLeftView{Left: 812, Limit: 1000, Refill: "monthly"}
+	q := render(t, context.Background(), TokenRowUsage(r)).Find(`[data-testid="quota-left"]`)
+	if got := q.Text(); got != "812 / 1,000 left" {
+		t.Errorf("quota %q", got)
+	}
+	if got := q.AttrOr("title", ""); !strings.Contains(got, "1st of each month") {
+		t.Errorf("quota title %q", got)
+	}
+	r.Quota = &QuotaLeftView{Left: 0, Limit: 3}
+	q = render(t, context.Background(), TokenRowUsage(r)).Find(`[data-testid="quota-left"]`)
+	if q.Text() != "0 / 3 left" || !q.HasClass("text-red-700") || q.AttrOr("title", "") != "Quota never refills" {
+		t.Errorf("spent quota: %q %q", q.Text(), q.AttrOr("class", ""))
+	}
+}
