@@ -66,6 +66,14 @@ func GallerySections(now time.Time) []GallerySection {
 	in := func(d time.Duration) *time.Time { t := now.Add(d); return &t }
 	day := 24 * time.Hour
 
+	usage := make([]apitoken.DayUsage, 0, 30)
+	today := apitoken.Day(now)
+	for i := int64(0); i < 30; i++ {
+		usage = append(usage, apitoken.DayUsage{Day: today - i, Counts: apitoken.Counts{OK: 50 + i*7%40, Refused: i % 5, Blocked: i % 3 / 2, Limited: i % 7 / 5, Other: i % 4 / 3}})
+	}
+	busy := NewUsageView(usage, today)
+	idle := NewUsageView(nil, today)
+
 	rows := []TokenRowView{
 		{ID: 1, Name: "Website build", Description: "Static site generator, read only", Type: "read-only", TypeLabel: "Read-only", CreatedAt: now.Add(-40 * day), LastUsedAt: ago(time.Hour), ExpiresAt: in(50 * day)},
 		{ID: 2, Name: "Importer", Description: "Nightly import", Type: "full-access", TypeLabel: "Full access", CreatedAt: now.Add(-3 * day), ExpiresAt: in(5 * day), ExpiringSoon: true},
@@ -73,6 +81,11 @@ func GallerySections(now time.Time) []GallerySection {
 		{ID: 4, Name: "Paused partner", Description: "Suspended while we investigate", Type: "read-only", TypeLabel: "Read-only", CreatedAt: now.Add(-9 * day), Paused: true},
 		{ID: 5, Name: longText, Description: longText, Type: "custom", TypeLabel: "Custom", CreatedAt: now.Add(-time.Minute)},
 	}
+	for i := range rows {
+		rows[i].Usage = idle
+	}
+	rows[0].Usage, rows[0].Quota = busy, &QuotaLeftView{Left: 812, Limit: 1000, Refill: "daily"}
+	rows[1].Usage, rows[1].Quota = busy, &QuotaLeftView{Left: 0, Limit: 50_000, Refill: "monthly"}
 	list := TokensPageView{Rows: rows, Total: 5, Page: 1, Pages: 1, Sort: "created", Desc: true, CanCreate: true, CanUpdate: true, CanDelete: true}
 	many := list
 	many.Total, many.TotalAbout, many.Pages, many.HasNext, many.LastCursor, many.Expiring, many.ExpiringMore = 1_000_000, true, 0, true, "x", 100, true
@@ -96,12 +109,21 @@ func GallerySections(now time.Time) []GallerySection {
 		"name":        "A token with this name already exists.",
 		"permissions": "Choose at least one permission for a custom token.",
 	}}
+	badGuards := TokenFormView{Name: "Partner feed", Type: "read-only", Duration: "30", Groups: groups,
+		AllowedIPs: "203.0.113.0/24\nnot-an-address\n" + longText, RateLimit: "5/h", Quota: "12.5", QuotaRefill: "daily",
+		Errors: validate.Errors{
+			"allowed_ips": "Not an IP address or CIDR range: not-an-address, " + longText[:50] + "…. Write one per line, like 203.0.113.0/24 or 2001:db8::/32.",
+			"rate_limit":  "Write the rate as N/s or N/m (requests per second or minute), N from 1 to 1,000,000, or leave it empty.",
+			"quota":       "Write the quota as a whole number of requests from 1 to 1,000,000,000,000, or leave it empty.",
+		}}
 	edit := TokenFormView{
 		ID: 7, Title: "Website build", Name: "Website build", Description: "Static site generator", Type: "custom",
 		Permissions: []string{"api::article.article.find"}, Groups: groups, Orphans: []string{"api::legacy.legacy.find"},
 		CanWrite: false, CanRegenerate: true, CanDelete: true, CanPause: true,
 		KeyHint: "tka_…IqDv", CreatedAt: now.Add(-40 * day), LastUsedAt: ago(time.Hour), ExpiresAt: in(50 * day),
-		Clients: []ClientView{{Address: "203.0.113.7", UserAgent: "curl/8.5.0", FirstSeen: now.Add(-30 * day), LastSeen: now.Add(-time.Hour)}},
+		Clients:    []ClientView{{Address: "203.0.113.7", UserAgent: "curl/8.5.0", FirstSeen: now.Add(-30 * day), LastSeen: now.Add(-time.Hour)}},
+		AllowedIPs: "203.0.113.0/24\n2001:db8::/32", RateLimit: "10/s", Quota: "100000", QuotaRefill: "monthly",
+		Usage: &busy,
 	}
 	revealed := edit
 	revealed.Reveal = "tka_" + strings.Repeat("Zk3", 14) + "IqDv"
@@ -115,14 +137,6 @@ func GallerySections(now time.Time) []GallerySection {
 	rotated.OldKey = &grace
 	expired := edit
 	expired.ExpiresAt, expired.Expired = ago(2*day), true
-
-	usage := make([]apitoken.DayUsage, 0, 30)
-	today := apitoken.Day(now)
-	for i := int64(0); i < 30; i++ {
-		usage = append(usage, apitoken.DayUsage{Day: today - i, Counts: apitoken.Counts{OK: 50 + i*7%40, Refused: i % 5, Blocked: i % 3 / 2, Limited: i % 7 / 5, Other: i % 4 / 3}})
-	}
-	busy := NewUsageView(usage, today)
-	idle := NewUsageView(nil, today)
 
 	roleGroups := []PermissionGroupView{
 		{Name: "API tokens", Items: []PermissionItemView{{Action: "admin::api-tokens.read", Verb: "Read", Checked: true}, {Action: "admin::api-tokens.create", Verb: "Create"}, {Action: "admin::api-tokens.delete", Verb: "Delete", Disabled: true}}},
@@ -197,10 +211,11 @@ func GallerySections(now time.Time) []GallerySection {
 			s("search without match", TokensContent(searched)),
 			s("empty", TokensContent(TokensPageView{CanCreate: true}))),
 		c("TokenCreateContent", "",
-			s("new", TokenCreateContent(newForm), "TokenForm", "PermissionsAccordion", "PermissionGroup"),
-			s("errors and long input", TokenCreateContent(badForm))),
+			s("new", TokenCreateContent(newForm), "TokenForm", "GuardrailFields", "PermissionsAccordion", "PermissionGroup"),
+			s("errors and long input", TokenCreateContent(badForm)),
+			s("guardrail errors, input kept", TokenCreateContent(badGuards))),
 		c("TokenEditContent", "",
-			s("custom, with an orphan permission", TokenEditContent(edit), "TokenFacts", "OrphanPermissions", "RegenerateButton", "RegenerateConfirmForm", "GraceSelect", "PauseControl", "LastAddresses"),
+			s("custom, with an orphan permission", TokenEditContent(edit), "TokenFacts", "TokenUsage", "OrphanPermissions", "RegenerateButton", "RegenerateConfirmForm", "GraceSelect", "PauseControl", "LastAddresses"),
 			s("key revealed once", TokenEditContent(revealed), "TokenReveal"),
 			s("paused", TokenEditContent(paused)),
 			s("old key in its grace", TokenEditContent(rotated), "GracePanel"),
@@ -215,6 +230,10 @@ func GallerySections(now time.Time) []GallerySection {
 		c("UsageChart", "Requests per day by outcome, with the table under a disclosure.",
 			s("30 busy days", UsageChart(busy), "usageTable"), s("no use", UsageChart(idle))),
 		c("UsageSparkline", "", s("busy", UsageSparkline(busy)), s("no use", UsageSparkline(idle))),
+		c("TokenUsage", "The token page's usage: refused for their address, then the chart.",
+			s("busy", TokenUsage(busy)), s("no use", TokenUsage(idle))),
+		c("TokenRowUsage", "A row's sparkline under its last use, and its quota.",
+			s("quota left", TokenRowUsage(rows[0])), s("quota spent", TokenRowUsage(rows[1])), s("no quota, no use", TokenRowUsage(rows[2]))),
 		c("ConfirmCard", "", s("delete", ConfirmCard(DeleteConfirmForm(7, longText, false)))),
 		c("AuditContent", "",
 			s("three events", AuditContent(auditPage), "AuditFilter", "AuditTable", "AuditRow", "AuditPagination"),
