@@ -33,6 +33,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -54,15 +55,39 @@ type collectorKey struct{}
 // collector records the page's console errors. Listeners run on chromedp's
 // event goroutine after the test may have returned, so they never touch t.
 type collector struct {
-	mu      sync.Mutex
-	errs    []string
-	allowed []string
+	mu           sync.Mutex
+	errs         []string
+	allowed      []string
+	beforeUnload int
 }
 
 func (c *collector) add(msg string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.errs = append(c.errs, msg)
+}
+
+// dialog counts a "leave this page?" question, which the harness answers
+// yes so that navigation goes on; any other JavaScript dialog is an error:
+// the app uses <dialog> elements, never alert or confirm.
+func (c *collector) dialog(d *page.EventJavascriptDialogOpening) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d.Type == page.DialogTypeBeforeunload {
+		c.beforeUnload++
+		return
+	}
+	c.errs = append(c.errs, fmt.Sprintf("unexpected JavaScript %s dialog: %q", d.Type, d.Message))
+}
+
+// BeforeUnloadDialogs is how many times the page in ctx's tab asked before
+// being left (a beforeunload dialog); the harness answered each with
+// "leave". ctx must come from [New].
+func BeforeUnloadDialogs(ctx context.Context) int {
+	c := mustCollector(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.beforeUnload
 }
 
 func (c *collector) snapshot() (errs, allowed []string) {
@@ -114,6 +139,12 @@ func New(t testing.TB) context.Context {
 	chromedp.ListenTarget(ctx, func(ev any) {
 		if msg, ok := consoleError(ev); ok {
 			c.add(msg)
+		}
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			c.dialog(d)
+			// A dialog blocks the page until answered, and the listener
+			// must not wait for the browser: answer from a goroutine.
+			go func() { _ = chromedp.Run(ctx, page.HandleJavaScriptDialog(true)) }()
 		}
 	})
 

@@ -531,3 +531,26 @@ func TestAppPermissions(t *testing.T) {
 	)
 	check("after an htmx swap", "mixed X....", "unchecked ...")
 }
+
+// TestBeforeUnloadAnswered: a page that asks before being left does not
+// stall the test; the question is counted.
+func TestBeforeUnloadAnswered(t *testing.T) {
+	srv := newSite(t, map[string]string{
+		"/":            page("Ask", `<input id="i"><script src="/ask.js"></script>`),
+		"/other":       page("Other", `<p>other</p>`),
+		"/ask.js":      `window.addEventListener('beforeunload', function (e) { e.preventDefault(); e.returnValue = ''; });`,
+		"/favicon.svg": favicon,
+	})
+	ctx := browsertest.New(t)
+	var title string
+	browsertest.Run(t, ctx,
+		chromedp.Navigate(srv.URL),
+		chromedp.SendKeys("#i", "x", chromedp.ByQuery), // a user gesture: only then do pages ask
+		chromedp.Navigate(srv.URL+"/other"),
+		chromedp.Title(&title),
+	)
+	if title != "Other" {
+		t.Errorf("title %q after leaving, want Other", title)
+	}
+	waitFor(t, "the question counted", func() bool { return browsertest.BeforeUnloadDialogs(ctx) == 1 })
+}

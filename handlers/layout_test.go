@@ -175,3 +175,32 @@ func TestIcons(t *testing.T) {
 		t.Error("the error page's back link has no arrow")
 	}
 }
+
+// TestUnsavedWarningHooks: app.js asks before leaving a form that changes
+// something, recognised by method="post" or hx-post/hx-put; the forms an
+// admin types into must carry one of them.
+func TestUnsavedWarningHooks(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	for path, sel := range map[string]string{
+		"/admin/settings/roles/create":      `[data-testid="role-form"]`,
+		"/admin/settings/users/create":      `[data-testid="user-form"]`,
+		"/admin/settings/api-tokens/create": `[data-testid="token-form"]`,
+	} {
+		form := ada.get(path).doc(t).Find(sel)
+		if form.Length() != 1 {
+			t.Errorf("%s: %d %s", path, form.Length(), sel)
+			continue
+		}
+		_, hxPost := form.Attr("hx-post")
+		_, hxPut := form.Attr("hx-put")
+		if strings.ToLower(form.AttrOr("method", "")) != "post" && !hxPost && !hxPut {
+			t.Errorf("%s: the form is not recognisably state-changing", path)
+		}
+	}
+	js := app.newClient().get("/static/js/app.js").body
+	if !strings.Contains(js, "beforeunload") {
+		t.Error("app.js does not ask before leaving")
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tokenadmin/tokenadmin/internal/devproc"
@@ -251,6 +252,14 @@ func shoot(ctx context.Context, base, tmp string, o options) ([]string, error) {
 		}
 	}))
 	defer cancel()
+	// The admin asks before leaving typed input or a revealed key; the
+	// next shot leaves at once, so say yes. A dialog left open would stall
+	// the page.
+	chromedp.ListenTarget(bctx, func(ev any) {
+		if _, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			go func() { _ = chromedp.Run(bctx, page.HandleJavaScriptDialog(true)) }()
+		}
+	})
 	bctx, cancelTimeout := context.WithTimeout(bctx, 10*time.Minute)
 	defer cancelTimeout()
 

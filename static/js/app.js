@@ -106,6 +106,43 @@
     each(document, '[data-theme-select]', function (select) { select.value = storedTheme(); });
   }
 
+  // --- Leaving with unsaved input ----------------------------------------
+
+  // Leaving a page asks first when a form that changes something has been
+  // edited and not submitted, or while a one-time key is on screen (it is
+  // never shown again). The browser words the question itself.
+  function changesState(form) {
+    return (form.getAttribute('method') || '').toLowerCase() === 'post' ||
+      form.hasAttribute('hx-post') || form.hasAttribute('hx-put');
+  }
+
+  // Only the admin's own pages: a sign-in form loses nothing worth a
+  // question.
+  function markDirty(event) {
+    var form = closest(event.target, '#content form');
+    if (form && changesState(form) && !form.hasAttribute('data-no-unsaved-warning') &&
+        !closest(event.target, 'dialog')) {
+      form.setAttribute('data-unsaved', '');
+    }
+  }
+
+  function markSaved(form) {
+    if (form && form.removeAttribute) form.removeAttribute('data-unsaved');
+  }
+
+  document.addEventListener('input', markDirty);
+  document.addEventListener('submit', function (event) { markSaved(event.target); });
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    markSaved(elt && (elt.tagName === 'FORM' ? elt : closest(elt, 'form')));
+  });
+
+  window.addEventListener('beforeunload', function (event) {
+    if (!document.querySelector('form[data-unsaved], [data-testid="token-value"]')) return;
+    event.preventDefault();
+    event.returnValue = '';
+  });
+
   // --- Dialogs -----------------------------------------------------------
 
   function openDialog(dialog) {
@@ -253,6 +290,10 @@
 
   function init() {
     initThemeSwitch();
+    // A form answered with field errors keeps what was typed, unsaved.
+    each(document, '#content form', function (form) {
+      if (changesState(form) && form.querySelector('[data-testid="field-error"]')) form.setAttribute('data-unsaved', '');
+    });
     each(document, '[data-testid="token-form"] select[name="type"]', applyType);
     each(document, '[data-testid="permission-group"]', syncGroup);
   }
