@@ -214,6 +214,23 @@ func (s *server) tokenNew(c echo.Context) error {
 // needs the password again.
 const reauthMessage = "Enter your password to let a token change content."
 
+// loosenMessage is the field error when a change that loosens a key's
+// limits needs the password again.
+const loosenMessage = "Enter your password to loosen this token's limits."
+
+// updateAsks reports whether saving in over before needs the password
+// again (when it was last typed long ago), and what to ask: a change that
+// lets a leaked key do more, by writing or by escaping its limits.
+func updateAsks(before apitoken.Token, in apitoken.Input) (bool, string) {
+	switch {
+	case growsWrite(&before, in):
+		return true, reauthMessage
+	case apitoken.GuardrailsLoosen(before.Guardrails, in.GuardInput):
+		return true, loosenMessage
+	}
+	return false, ""
+}
+
 // growsWrite reports whether in lets a key write what before (nil for a
 // new token) could not: full access or any write action added.
 func growsWrite(before *apitoken.Token, in apitoken.Input) bool {
@@ -304,7 +321,8 @@ func (s *server) tokenUpdate(c echo.Context) error {
 		return err
 	}
 	in := tokenInput(c)
-	p, err := s.reauthenticated(c, growsWrite(&t, in), reauthMessage)
+	needed, ask := updateAsks(t, in)
+	p, err := s.reauthenticated(c, needed, ask)
 	if err != nil {
 		return err
 	}

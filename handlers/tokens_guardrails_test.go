@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -437,5 +438,51 @@ func TestTokenListSparklinesAndQuota(t *testing.T) {
 	wantStatus(t, c.get(next), http.StatusOK)
 	if got := reads.calls()[before:]; len(got) != 1 || got[0] != 7 {
 		t.Errorf("usage reads for the last page: %v, want one of 7 tokens", got)
+	}
+}
+
+// TestLooseningGuardrailsAsksForPassword: once the password is old,
+// widening, raising or removing a key's limits asks for it again, as
+// granting write does; tightening them does not.
+func TestLooseningGuardrailsAsksForPassword(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	id, _ := createToken(t, c, guardedForm("Fenced", "10.0.0.0/8", "10/s", "1000", "monthly"))
+	path := "/admin/settings/api-tokens/" + itoa(id)
+	app.advance(16 * time.Minute)
+
+	// Tighter everywhere: saved without a password.
+	wantRedirect(t, c.post(path, guardedForm("Fenced", "10.1.0.0/16", "5/s", "500", "monthly")), path)
+	if tok, _ := app.store.TokenByID(context.Background(), id); tok.AllowedIPs.Text() != "10.1.0.0/16" || tok.RateLimit.String() != "5/s" || tok.Quota.Limit != 500 {
+		t.Fatalf("tightened: %+v", tok.Guardrails)
+	}
+	for _, tc := range []struct{ name, ips, rate, quota, refill string }{
+		{"allow-list widened", "10.0.0.0/8", "5/s", "500", "monthly"},
+		{"allow-list removed", "", "5/s", "500", "monthly"},
+		{"rate raised", "10.1.0.0/16", "400/m", "500", "monthly"},
+		{"quota removed", "10.1.0.0/16", "5/s", "", ""},
+		{"refilled daily", "10.1.0.0/16", "5/s", "500", "daily"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := guardedForm("Fenced", tc.ips, tc.rate, tc.quota, tc.refill)
+			res := c.post(path, form)
+			wantStatus(t, res, http.StatusUnprocessableEntity)
+			doc := res.doc(t)
+			if got := doc.Find(`[data-testid="field-error"][data-field="current_password"]`).Text(); !strings.Contains(got, "loosen this token's limits") {
+				t.Errorf("password prompt says %q", got)
+			}
+			wantGuardrailsShown(t, doc, tc.ips, tc.rate, tc.quota, tc.refill)
+			if tok, _ := app.store.TokenByID(context.Background(), id); tok.AllowedIPs.Text() != "10.1.0.0/16" || tok.RateLimit.String() != "5/s" || tok.Quota.Limit != 500 || tok.Quota.Refill != apitoken.RefillMonthly {
+				t.Errorf("saved without the password: %+v", tok.Guardrails)
+			}
+		})
+	}
+	// With the password it is saved.
+	form := guardedForm("Fenced", "", "", "", "")
+	form.Set("current_password", testPassword)
+	wantRedirect(t, c.post(path, form), path)
+	if tok, _ := app.store.TokenByID(context.Background(), id); tok.AllowedIPs != nil || tok.RateLimit != nil || tok.Quota != nil {
+		t.Errorf("loosened with the password: %+v", tok.Guardrails)
 	}
 }
