@@ -207,3 +207,28 @@ func TestIconsFollowText(t *testing.T) {
 	}
 	a.shot("back-link")
 }
+
+// TestAccordionChevron: a closed group's chevron points down, an open
+// one's up; opening is by the summary, by mouse or keyboard.
+func TestAccordionChevron(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	a.openCreateForm()
+	a.pick(typeSelect, "custom")
+	g := group(articleUID)
+	chevron := fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).transform`, g+` > summary svg[data-icon="chevron-down"]`)
+	if a.isTrue(fmt.Sprintf(`document.querySelector(%q).open`, g)) {
+		a.run(chromedp.Click(g+` > summary`, chromedp.ByQuery))
+	}
+	var closed, opened string
+	a.waitTrue("closed chevron settled", chevron+` === 'none'`)
+	a.eval(chevron, &closed)
+	a.run(chromedp.Focus(g+` > summary`, chromedp.ByQuery), chromedp.KeyEvent(kb.Enter))
+	a.waitTrue("group open", fmt.Sprintf(`document.querySelector(%q).open`, g))
+	a.waitTrue("chevron turned", chevron+` === 'matrix(-1, 0, 0, -1, 0, 0)'`)
+	a.eval(chevron, &opened)
+	if closed == opened {
+		t.Errorf("chevron transform %q both closed and open", closed)
+	}
+	a.shot("open-group")
+}

@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/tokenadmin/tokenadmin/apitoken"
 )
 
 // TestShellMarkup checks the signed-in frame every page is drawn in: a
@@ -202,5 +205,77 @@ func TestUnsavedWarningHooks(t *testing.T) {
 	js := app.newClient().get("/static/js/app.js").body
 	if !strings.Contains(js, "beforeunload") {
 		t.Error("app.js does not ask before leaving")
+	}
+}
+
+// TestTokenFormErrorsMarkTheField: a 422 marks each invalid field with
+// aria-invalid="true" and points it at its message; valid fields carry no
+// aria-invalid at all (aria-invalid="" would read as "not invalid" and
+// draw no red border).
+func TestTokenFormErrorsMarkTheField(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	for _, headers := range [][]string{nil, {"HX-Request", "true"}} {
+		res := ada.post("/admin/settings/api-tokens", tokenForm("", "read-only", "30"), headers...)
+		wantStatus(t, res, http.StatusUnprocessableEntity)
+		doc := res.doc(t)
+		name := doc.Find(`[data-testid="token-form"] input[name="name"]`)
+		if name.AttrOr("aria-invalid", "") != "true" {
+			t.Errorf("htmx=%v: name aria-invalid = %q, want true", headers != nil, name.AttrOr("aria-invalid", ""))
+		}
+		msgID := name.AttrOr("aria-describedby", "")
+		if msgID == "" || doc.Find("#"+msgID+`[data-testid="field-error"]`).Length() != 1 {
+			t.Errorf("htmx=%v: name aria-describedby %q names no field error", headers != nil, msgID)
+		}
+		doc.Find("[aria-invalid]").Each(func(_ int, s *goquery.Selection) {
+			if v := s.AttrOr("aria-invalid", ""); v != "true" {
+				t.Errorf("htmx=%v: %s has aria-invalid=%q", headers != nil, s.AttrOr("name", "?"), v)
+			}
+		})
+		if _, ok := doc.Find(`input[name="description"]`).Attr("aria-invalid"); ok {
+			t.Errorf("htmx=%v: the valid description is marked", headers != nil)
+		}
+	}
+}
+
+// TestPermissionGroupsOpenPredictably: a group starts open exactly when it
+// has ticked actions; each summary has a chevron; the help link opens in a
+// new tab so the form's input is not lost.
+func TestPermissionGroupsOpenPredictably(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	tok, _, errs, err := app.tokens.Create(context.Background(), testActor, apitoken.Input{
+		Name: "Articles only", Type: "custom", Duration: "30", Permissions: []string{"api::article.article.find"},
+	})
+	if err != nil || !errs.Valid() {
+		t.Fatalf("create: %v %v", err, errs)
+	}
+	open := func(doc *goquery.Document) map[string]bool {
+		m := map[string]bool{}
+		doc.Find(`[data-testid="permission-group"]`).Each(func(_ int, s *goquery.Selection) {
+			_, o := s.Attr("open")
+			m[s.AttrOr("data-content-type", "")] = o
+			if s.Find(`summary svg[data-icon="chevron-down"]`).Length() != 1 {
+				t.Errorf("%s: no chevron in the summary", s.AttrOr("data-content-type", ""))
+			}
+		})
+		return m
+	}
+	fresh := ada.get("/admin/settings/api-tokens/create").doc(t)
+	for uid, o := range open(fresh) {
+		ticked := fresh.Find(`[data-testid="permission-group"][data-content-type="` + uid + `"] input[name="permissions"][checked]`).Length()
+		if o != (ticked > 0) {
+			t.Errorf("create form: %s open=%v with %d ticked", uid, o, ticked)
+		}
+	}
+	help := fresh.Find(`[data-testid="actions-help"]`)
+	if help.AttrOr("target", "") != "_blank" || !strings.Contains(help.AttrOr("rel", ""), "noopener") || !strings.Contains(help.Text(), "new tab") {
+		t.Errorf("help link target=%q rel=%q text=%q", help.AttrOr("target", ""), help.AttrOr("rel", ""), help.Text())
+	}
+	edit := open(ada.get("/admin/settings/api-tokens/" + itoa(tok.ID)).doc(t))
+	if !edit["api::article.article"] || edit["api::category.category"] {
+		t.Errorf("token with article.find: open groups %v, want article only", edit)
 	}
 }

@@ -361,6 +361,55 @@
     closeDialog(closest(source, 'dialog'));
   });
 
+  // --- Focus after in-place updates ---------------------------------------
+
+  // htmx swaps leave focus on <body> when the focused element is replaced.
+  // Put it where the admin's next step is: the first invalid field after a
+  // 422, the new key after create or regenerate, the next row (or the
+  // create button) after a row is deleted.
+  function firstFocusable(root) {
+    return root && root.querySelector('a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled])');
+  }
+
+  function focusFirstInvalid(root) {
+    var invalid = root && root.querySelector && root.querySelector('[aria-invalid="true"]');
+    if (invalid) invalid.focus();
+    return !!invalid;
+  }
+
+  document.addEventListener('htmx:beforeSwap', function (event) {
+    var target = event.detail && event.detail.target;
+    var row = target && target.matches && target.matches('tr') ? target : null;
+    if (!row) return;
+    var next = row.nextElementSibling || row.previousElementSibling;
+    // The row is replaced or removed right after this event; look once
+    // the swap has happened.
+    window.setTimeout(function () {
+      if (document.body.contains(row)) return;
+      var focus = (next && document.body.contains(next) && firstFocusable(next)) ||
+        document.querySelector('[data-testid="create-token"]') || document.getElementById('main');
+      if (focus) focus.focus();
+    }, 0);
+  });
+
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelector || !document.body.contains(root)) return;
+    if (focusFirstInvalid(root)) return;
+    var reveal = root.querySelector('[data-testid="token-reveal"]');
+    if (reveal) {
+      reveal.setAttribute('tabindex', '-1');
+      reveal.focus();
+      announce('Token saved. Copy the key now: it will not be shown again.');
+    }
+  });
+
+  // A page answered 422 without htmx: start at the first invalid field.
+  function focusInvalidOnLoad() {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    focusFirstInvalid(document.getElementById('content'));
+  }
+
   // --- Grace countdown ---------------------------------------------------
 
   // The server renders how many milliseconds the old key's grace has left
@@ -399,7 +448,9 @@
   window.addEventListener('pageshow', init);
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', init);
+    document.addEventListener('DOMContentLoaded', focusInvalidOnLoad);
   } else {
     init();
+    focusInvalidOnLoad();
   }
 })();
