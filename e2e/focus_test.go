@@ -2,12 +2,18 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/handlers"
 )
 
 // TestFocusAfterUpdates: after an in-place update, focus is where the
@@ -60,5 +66,38 @@ func TestFocusAfterUpdates(t *testing.T) {
 	a.eval(`document.getElementById('flashes').textContent`, &flashes)
 	if !strings.Contains(flashes, "deleted") {
 		t.Errorf("no announcement of the deletion in the live flash region: %q", flashes)
+	}
+}
+
+// TestCurlExampleWorks: the command under a revealed key, sent as written,
+// is answered by the content API with the new token.
+func TestCurlExampleWorks(t *testing.T) {
+	a := newAppWith(t, func(o *handlers.Options) {
+		// The content API as in production; the hash key is newApp's.
+		store := o.Store.(*db.DB)
+		usage := apitoken.NewUsageRecorder(store)
+		o.Verifier = apitoken.NewVerifier(store, apitoken.NewHasher([]byte("e2e-token-hash-key-e2e-token-key")), usage, time.Now)
+		o.Guardrails = apitoken.NewGuard(nil, usage, time.Now)
+		o.Entries = store
+	})
+	a.signInAsSuperAdmin()
+	a.openCreateForm()
+	a.fill(nameInput, "Pasted")
+	key, _ := a.saveAndReveal()
+	cmd := a.text(`[data-testid="curl-example"]`)
+	m := regexp.MustCompile(`^curl -H 'Authorization: (Bearer tka_[0-9A-Za-z]+)' (http://\S+)$`).FindStringSubmatch(cmd)
+	if m == nil || m[1] != "Bearer "+key {
+		t.Fatalf("curl example %q", cmd)
+	}
+	req, _ := http.NewRequest(http.MethodGet, m[2], nil)
+	req.Header.Set("Authorization", m[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"Pasted"`) {
+		t.Errorf("GET %s: %d %s", m[2], res.StatusCode, body)
 	}
 }

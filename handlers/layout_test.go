@@ -279,3 +279,25 @@ func TestPermissionGroupsOpenPredictably(t *testing.T) {
 		t.Errorf("token with article.find: open groups %v, want article only", edit)
 	}
 }
+
+// TestRevealHasCurlExample: under the revealed key, a command to paste that
+// uses the key against this server's /api/token.
+func TestRevealHasCurlExample(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	res := ada.post("/admin/settings/api-tokens", tokenForm("Curl", "read-only", "30"), "HX-Request", "true")
+	doc := res.doc(t)
+	key := strings.TrimSpace(doc.Find(`[data-testid="token-value"]`).Text())
+	if key == "" {
+		t.Fatalf("no key revealed: %d", res.StatusCode)
+	}
+	want := "curl -H 'Authorization: Bearer " + key + "' " + app.srv.URL + "/api/token"
+	if got := doc.Find(`[data-testid="curl-example"]`).Text(); got != want {
+		t.Errorf("curl example %q, want %q", got, want)
+	}
+	// Not on the token's page afterwards: the key is shown once.
+	if strings.Contains(ada.get(res.Header.Get("HX-Replace-Url")).body, "curl-example") {
+		t.Error("the curl example (with the key) shows again")
+	}
+}

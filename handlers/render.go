@@ -59,6 +59,7 @@ func (s *server) requestInfo(c echo.Context, withFlashes bool) (views.RequestInf
 		CSRFToken:    csrfToken(c),
 		AssetVersion: static.Version,
 		Now:          s.now(),
+		BaseURL:      s.baseURL(c),
 	}
 	if a, ok := currentAdmin(c); ok {
 		info.Admin = &views.AdminView{Name: a.Name, Email: a.Email, RoleName: a.Role.Name}
@@ -112,4 +113,13 @@ func (s *server) render(c echo.Context, status int, page, fragment templ.Compone
 // withOOBFlashes appends flash messages that htmx swaps into #flashes.
 func withOOBFlashes(fragment templ.Component, flashes []views.Flash) templ.Component {
 	return templ.Join(fragment, views.OOBFlashes(slices.Clone(flashes)))
+}
+
+// baseURL is the configured public URL, or the scheme and host this
+// request came to.
+func (s *server) baseURL(c echo.Context) string {
+	if p := s.publicURL; p != nil {
+		return strings.TrimSuffix(p.String(), "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
 }

@@ -19,6 +19,9 @@ type RequestInfo struct {
 	CSRFToken string
 	Admin     *AdminView
 	Nav       []NavItem
+	// BaseURL is where this admin (and its content API) is reached, for
+	// examples to paste: the public URL when set, else the request's host.
+	BaseURL string
 	// AccountActive marks the Account link as the page shown.
 	AccountActive bool
 	Flashes       []Flash
