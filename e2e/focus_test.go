@@ -101,3 +101,22 @@ func TestCurlExampleWorks(t *testing.T) {
 		t.Errorf("GET %s: %d %s", m[2], res.StatusCode, body)
 	}
 }
+
+// TestListKeyHint: the row shows its key's hint, and the table with it
+// still fits its card at 1280 px.
+func TestListKeyHint(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	tok, key := a.seedToken("A token with a long enough name to matter", apitoken.ReadOnly)
+	a.setWidth(1280)
+	a.open(tokensURL, row(tok.ID))
+	hint := a.text(row(tok.ID) + ` [data-testid="row-key-hint"]`)
+	if !strings.HasPrefix(hint, "tka_") || !strings.HasSuffix(key, hint[len(hint)-4:]) {
+		t.Errorf("row key hint %q for key ending %q", hint, key[len(key)-4:])
+	}
+	var over int
+	a.eval(`(c => c.scrollWidth - c.clientWidth)(document.querySelector('[data-testid="tokens-table"]').parentElement)`, &over)
+	if over > 0 {
+		t.Errorf("the table overflows its card by %d px at 1280 px", over)
+	}
+}

@@ -301,3 +301,23 @@ func TestRevealHasCurlExample(t *testing.T) {
 		t.Error("the curl example (with the key) shows again")
 	}
 }
+
+// TestListShowsKeyHint: each row shows the key's hint, as stored (the
+// prefix and last four characters), never the key.
+func TestListShowsKeyHint(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	ada := app.login("ada@example.com")
+	tok, key, errs, err := app.tokens.Create(context.Background(), testActor, apitoken.Input{Name: "Hinted", Type: "read-only", Duration: "30"})
+	if err != nil || !errs.Valid() {
+		t.Fatalf("create: %v %v", err, errs)
+	}
+	res := ada.get("/admin/settings/api-tokens")
+	hint := res.doc(t).Find(`[data-testid="token-row"][data-token-id="` + itoa(tok.ID) + `"] [data-testid="row-key-hint"]`).Text()
+	if hint == "" || hint != tok.KeyHint || !strings.HasPrefix(hint, "tka_") || !strings.HasSuffix(key, hint[len(hint)-4:]) {
+		t.Errorf("row key hint %q (stored %q)", hint, tok.KeyHint)
+	}
+	if strings.Contains(res.body, key) {
+		t.Error("the list shows the key")
+	}
+}

@@ -87,7 +87,7 @@ func (s *server) tokensIndex(c echo.Context) error {
 	}
 	for _, t := range tokens {
 		r := views.TokenRowView{
-			ID: t.ID, Name: t.Name, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
+			ID: t.ID, Name: t.Name, KeyHint: t.KeyHint, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
 			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
 			Expired: t.Expired(now), ExpiringSoon: t.ExpiresWithin(now, expiringSoon), Paused: t.Paused,
 			Usage: views.NewUsageView(usage[t.ID], today),

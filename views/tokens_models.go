@@ -10,8 +10,11 @@ import (
 
 // TokenRowView is one token in the table: never its key.
 type TokenRowView struct {
-	ID           int64
-	Name         string
+	ID   int64
+	Name string
+	// KeyHint is what the store keeps to recognise a key (tka_…IqDv),
+	// never the key.
+	KeyHint      string
 	Description  string
 	Type         string
 	TypeLabel    string
