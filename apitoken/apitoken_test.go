@@ -304,3 +304,31 @@ func TestVerifyPathAllocations(t *testing.T) {
 		t.Errorf("Parse allocates %v times, want 0", n)
 	}
 }
+
+// The warning badge comes within a week of the expiry, or within the last
+// third of a shorter lifetime: a new 7-day token is not "expiring soon".
+func TestExpiringSoon(t *testing.T) {
+	created := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	day := 24 * time.Hour
+	at := func(d time.Duration) *time.Time { t := created.Add(d); return &t }
+	for _, tc := range []struct {
+		name    string
+		expires *time.Time
+		now     time.Duration // after creation
+		want    bool
+	}{
+		{"unlimited", nil, 300 * day, false},
+		{"7-day token, new", at(7 * day), time.Minute, false},
+		{"7-day token, 4 days in", at(7 * day), 4 * day, false},
+		{"7-day token, 5 days in", at(7 * day), 5 * day, true},
+		{"30-day token, 22 days in", at(30 * day), 22 * day, false},
+		{"30-day token, 24 days in", at(30 * day), 24 * day, true},
+		{"90-day token, a week left", at(90 * day), 83 * day, true},
+		{"expired", at(7 * day), 8 * day, false},
+	} {
+		tok := Token{CreatedAt: created, ExpiresAt: tc.expires}
+		if got := tok.ExpiringSoon(created.Add(tc.now)); got != tc.want {
+			t.Errorf("%s: ExpiringSoon = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

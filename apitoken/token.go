@@ -131,6 +131,21 @@ func (t Token) ExpiresWithin(now time.Time, d time.Duration) bool {
 	return t.ExpiresAt != nil && !t.Expired(now) && t.ExpiresAt.Sub(now) <= d
 }
 
+// ExpiringSoon reports whether an admin should be warned that t expires:
+// within a week, or within the last third of its lifetime when that is
+// shorter, so that a new 7-day token is not "expiring soon" from its first
+// day.
+func (t Token) ExpiringSoon(now time.Time) bool {
+	if t.ExpiresAt == nil {
+		return false
+	}
+	window := 7 * 24 * time.Hour
+	if third := t.ExpiresAt.Sub(t.CreatedAt) / 3; third < window {
+		window = third
+	}
+	return t.ExpiresWithin(now, window)
+}
+
 // IsReadAction reports whether action is one a read-only token may call:
 // Strapi's rule, by the action's name.
 func IsReadAction(action string) bool {

@@ -17,7 +17,8 @@ import (
 // maxListPage bounds ?page= so that its offset cannot overflow.
 const maxListPage = 100_000_000
 
-// expiringSoon is how close to its expiry a token gets a warning badge.
+// expiringSoon is the window of the "expiring" banner and filter (the
+// row's badge is Token.ExpiringSoon's, which spares short-lived tokens).
 const expiringSoon = 7 * 24 * time.Hour
 
 func (s *server) tokensIndex(c echo.Context) error {
@@ -89,7 +90,7 @@ func (s *server) tokensIndex(c echo.Context) error {
 		r := views.TokenRowView{
 			ID: t.ID, Name: t.Name, KeyHint: t.KeyHint, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
 			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
-			Expired: t.Expired(now), ExpiringSoon: t.ExpiresWithin(now, expiringSoon), Paused: t.Paused,
+			Expired: t.Expired(now), ExpiringSoon: t.ExpiringSoon(now), Paused: t.Paused,
 			Usage: views.NewUsageView(usage[t.ID], today),
 		}
 		// As of the last usage batch: reading each instance's unflushed

@@ -6,6 +6,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -518,6 +519,26 @@ func TestTokenListSortSearchPaginate(t *testing.T) {
 	}
 }
 
+// A new 7-day token is not "expiring soon" on its first day; in its last
+// third it is.
+func TestSevenDayTokenIsNotExpiringFromDayOne(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	id, _ := createToken(t, c, tokenForm("Week", "read-only", "7"))
+	badge := func() int {
+		doc := app.login("ada@example.com").get("/admin/settings/api-tokens").doc(t)
+		return doc.Find(`[data-testid="token-row"][data-token-id="` + itoa(id) + `"] [data-testid="badge-expiring"]`).Length()
+	}
+	if badge() != 0 {
+		t.Error("a new 7-day token is badged as expiring soon")
+	}
+	app.advance(5 * 24 * time.Hour)
+	if badge() != 1 {
+		t.Error("a 7-day token with 2 days left is not badged")
+	}
+}
+
 func TestTokenRowBadgesAndNever(t *testing.T) {
 	app := newTestApp(t)
 	app.seedAdmin("ada@example.com", "super-admin")
@@ -548,6 +569,10 @@ func TestTokenRowBadgesAndNever(t *testing.T) {
 	}
 	if row(idLater).Find(`[data-testid="badge-expired"], [data-testid="badge-expiring"]`).Length() != 0 {
 		t.Error("90-day token badged")
+	}
+	// The expiry is a date on screen, not only a tooltip.
+	if got := strings.Join(strings.Fields(row(idLater).Find(`[data-testid="token-expires"]`).Text()), " "); !regexp.MustCompile(`^\d{1,2} [A-Z][a-z]{2} \d{4} in \d+ (days|months)$`).MatchString(got) {
+		t.Errorf("expiry reads %q, want the date and how long is left", got)
 	}
 	if doc.Find(`[data-testid="token-row"] [data-testid="token-value"]`).Length() != 0 {
 		t.Error("a row holds key material")

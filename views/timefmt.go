@@ -52,3 +52,9 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
+
+// ShortDate is a day as people read it in a list, in UTC like every time
+// the admin shows: "7 Dec 2026".
+func ShortDate(t time.Time) string {
+	return t.UTC().Format("2 Jan 2006")
+}

@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/PuerkitoBio/goquery"
+
 	"context"
 	"strings"
 	"testing"
@@ -46,6 +48,22 @@ func TestTokenRowHoldsNoKeyMaterial(t *testing.T) {
 	}
 	if row.Find(`[data-testid="delete-dialog"] input[name="_csrf"]`).Length() != 1 {
 		t.Error("delete form has no CSRF input")
+	}
+	// Quiet icon buttons that still say what they do, and to what.
+	del := row.Find(`[data-testid="delete-button"]`)
+	if del.HasClass("btn-danger") || strings.TrimSpace(del.Find(".sr-only").Text()) != "Delete <img src=x onerror=alert(1)>" {
+		t.Errorf("row delete: class %q, words %q", del.AttrOr("class", ""), del.Find(".sr-only").Text())
+	}
+	if got := strings.TrimSpace(row.Find(`[data-testid="edit-button"] .sr-only`).Text()); got != "Edit <img src=x onerror=alert(1)>" {
+		t.Errorf("row edit words %q", got)
+	}
+	// The date itself is on screen; the badge says how soon.
+	if got := strings.Join(strings.Fields(row.Find(`[data-testid="token-expires"]`).Text()), " "); got != "2 Dec 2026 Expires in 2 days" {
+		t.Errorf("expiry reads %q", got)
+	}
+	// On a phone each cell is a card line named by its column.
+	if labels := row.Find(`td[data-label]`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("data-label", "") }); strings.Join(labels, ",") != "Description,Type,Created,Last used,Expires" {
+		t.Errorf("card labels %v", labels)
 	}
 }
 
