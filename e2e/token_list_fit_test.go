@@ -75,3 +75,28 @@ func TestTokenListFitsEveryWidth(t *testing.T) {
 	a.wantNoHorizontalScroll(phoneWidth)
 	a.shot("list-phone")
 }
+
+// TestCreateFormExplainsTypeAndExpiry: changing the duration or the type
+// changes the line under it at once, before anything is saved.
+func TestCreateFormExplainsTypeAndExpiry(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	a.openCreateForm()
+	a.pick(`select[name="duration"]`, "unlimited")
+	if got := a.text(`[data-testid="expiry-preview"]`); got != "Expiration date: never" {
+		t.Errorf("after choosing unlimited: %q", got)
+	}
+	a.pick(`select[name="duration"]`, "7")
+	want := "Expiration date: " + time.Now().UTC().Add(7*24*time.Hour).Format("2 Jan 2006")
+	if got := a.text(`[data-testid="expiry-preview"]`); got != want {
+		t.Errorf("after choosing 7 days: %q, want %q", got, want)
+	}
+	a.pick(typeSelect, "full-access")
+	if got := a.text(`[data-testid="type-explanation"]`); got != "Can read, create, update and delete every content type." {
+		t.Errorf("after choosing full access: %q", got)
+	}
+	a.pick(typeSelect, "custom")
+	if got := a.text(`[data-testid="type-explanation"]`); !strings.Contains(got, "exactly the actions you tick") {
+		t.Errorf("after choosing custom: %q", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/validate"
 )
 
@@ -326,4 +327,49 @@ func describedBy(field string, errs validate.Errors) string {
 		return "hint-" + field + " error-" + field
 	}
 	return "hint-" + field
+}
+
+// TypeExplanation is the line beside the type select saying what a key of
+// type t may do, in Strapi's terms.
+func TypeExplanation(t string) string {
+	switch t {
+	case "read-only":
+		return "Can read every content type (find and findOne), nothing else."
+	case "full-access":
+		return "Can read, create, update and delete every content type."
+	case "custom":
+		return "Can do exactly the actions you tick under Permissions."
+	}
+	return ""
+}
+
+// expiryPreview says when a token given a duration now would expire, as
+// Strapi's create form does.
+func expiryPreview(at *time.Time) string {
+	if at == nil {
+		return "Expiration date: never"
+	}
+	return "Expiration date: " + ShortDate(*at)
+}
+
+// keptExpiry is the preview of "keep the current expiry" on edit.
+func (f TokenFormView) keptExpiry() string {
+	if f.ExpiresAt == nil {
+		return "Expiration date: never (kept)"
+	}
+	return "Expiration date: " + ShortDate(*f.ExpiresAt) + " (kept)"
+}
+
+// expiryPreview is the preview under the duration select for the duration
+// chosen now.
+func (f TokenFormView) expiryPreview(now time.Time) string {
+	if f.ID != 0 && f.Duration == "" {
+		return f.keptExpiry()
+	}
+	for _, d := range apitoken.Durations {
+		if string(d) == f.Duration {
+			return expiryPreview(d.ExpiresAt(now))
+		}
+	}
+	return ""
 }

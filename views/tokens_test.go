@@ -131,3 +131,37 @@ func TestOrphanPermissionsShown(t *testing.T) {
 		t.Error("orphan group not labelled")
 	}
 }
+
+// The create form says what each type may do and when the chosen duration
+// ends, beside the selects that decide them; each option carries its line
+// for the script to show when the choice changes.
+func TestTokenFormExplainsTypeAndExpiry(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	f := TokenFormView{Name: "n", Type: "read-only", Duration: "30", Groups: accordionGroups()}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{Now: now, CSRFToken: "c"}), TokenForm(f))
+	if got := doc.Find(`[data-testid="expiry-preview"]`).Text(); got != "Expiration date: 6 Jan 2027" {
+		t.Errorf("expiry preview %q", got)
+	}
+	if got := doc.Find(`[data-testid="type-explanation"]`).Text(); got != "Can read every content type (find and findOne), nothing else." {
+		t.Errorf("type explanation %q", got)
+	}
+	for sel, want := range map[string]string{
+		`select[name="duration"] option[value="7"]`:         "Expiration date: 14 Dec 2026",
+		`select[name="duration"] option[value="unlimited"]`: "Expiration date: never",
+		`select[name="type"] option[value="custom"]`:        "Can do exactly the actions you tick under Permissions.",
+	} {
+		if got := doc.Find(sel).AttrOr("data-text", ""); got != want {
+			t.Errorf("%s: data-text %q, want %q", sel, got, want)
+		}
+	}
+	if doc.Find(`select[name="duration"]`).AttrOr("aria-describedby", "") != "expiry-preview" || doc.Find(`select[name="type"]`).AttrOr("aria-describedby", "") != "type-explanation" {
+		t.Error("the lines are not tied to their selects")
+	}
+	// On edit, keeping the expiry says which date is kept.
+	exp := now.Add(48 * time.Hour)
+	f = TokenFormView{ID: 3, Name: "n", Type: "custom", ExpiresAt: &exp, Groups: accordionGroups()}
+	doc = render(t, WithInfo(context.Background(), RequestInfo{Now: now, CSRFToken: "c"}), TokenForm(f))
+	if got := doc.Find(`[data-testid="expiry-preview"]`).Text(); got != "Expiration date: 9 Dec 2026 (kept)" {
+		t.Errorf("edit preview %q", got)
+	}
+}

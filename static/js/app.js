@@ -348,7 +348,17 @@
     } else if (target.matches('[data-testid="token-form"] select[name="type"]')) {
       applyType(target);
     }
+    if (target.matches('select[data-describe]')) describeChoice(target);
   });
+
+  // describeChoice writes the chosen option's data-text into the element
+  // the select names (its aria-describedby): the expiry a duration gives,
+  // what a token type may do.
+  function describeChoice(select) {
+    var line = document.getElementById(select.getAttribute('data-describe'));
+    var option = select.options[select.selectedIndex];
+    if (line && option) line.textContent = option.getAttribute('data-text') || '';
+  }
 
   // Close the dialog a request came from once it has succeeded. 422 also
   // counts as "successful" for htmx (it swaps the form back with its
