@@ -42,8 +42,8 @@ func (b *bench) guardrailsSection(ctx context.Context, t *table) error {
 		return fmt.Errorf("token create printed %q, not a key", guardedKey)
 	}
 	url := srv.base + "/api/articles/" + doc
-	plain := loadTarget{name: "plain", url: url, key: plainKey}
-	guarded := loadTarget{name: "guarded", url: url, key: guardedKey}
+	plain := loadTarget{name: "plain", url: url, key: plainKey, srv: srv}
+	guarded := loadTarget{name: "guarded", url: url, key: guardedKey, srv: srv}
 	for _, tg := range []loadTarget{plain, guarded} {
 		status, body, err := get(ctx, b.client, tg.url, tg.key)
 		if err != nil {
@@ -61,5 +61,11 @@ func (b *bench) guardrailsSection(ctx context.Context, t *table) error {
 	t.add("GET /api/articles/:id, key with allow-list, rate limit and quota", rps(g.rps), "plain read-only key "+rps(p.rps),
 		ratio(g.rps, p.rps), verdict("≥ 0.95", g.rps >= 0.95*p.rps))
 	t.add("  latency p50 / p99", pair(g.p50, g.p99), "plain "+pair(p.p50, p.p99), "", "")
+	if g.cpu > 0 && p.cpu > 0 {
+		// Both keys hit one server: the CPU each request cost it is the
+		// guardrails' price with the machine's other work left out.
+		t.add("  server CPU per request", us(g.cpu), "plain "+us(p.cpu), ratio(float64(p.cpu), float64(g.cpu)),
+			verdict("≥ 0.95", float64(p.cpu) >= 0.95*float64(g.cpu)))
+	}
 	return nil
 }
