@@ -96,7 +96,7 @@ func TestCreateFormExplainsTypeAndExpiry(t *testing.T) {
 		t.Errorf("after choosing full access: %q", got)
 	}
 	a.pick(typeSelect, "custom")
-	if got := a.text(`[data-testid="type-explanation"]`); !strings.Contains(got, "exactly the actions you tick") {
+	if got := a.text(`[data-testid="type-explanation"]`); !strings.Contains(got, "exactly the actions ticked") {
 		t.Errorf("after choosing custom: %q", got)
 	}
 }

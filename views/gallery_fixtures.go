@@ -205,7 +205,7 @@ func GallerySections(now time.Time) []GallerySection {
 		c("CreateTokenButton", "", s("enabled", CreateTokenButton())),
 		c("TokensEmpty", "", s("may create", TokensEmpty(true)), s("may not create", TokensEmpty(false))),
 		c("TokensContent", "The list with its search, table and pages.",
-			s("five tokens, every state", TokensContent(list), "TokenSearch", "TokenTable", "TokenRow", "Pagination", "DeleteButton", "DeleteConfirmForm"),
+			s("five tokens, every state", TokensContent(list), "TokenSearch", "TokenTable", "TokenRow", "SortHeader", "Pagination", "DeleteButton", "DeleteConfirmForm"),
 			s("a million, about", TokensContent(many)),
 			s("read-only viewer", TokensContent(readOnlyList)),
 			s("search without match", TokensContent(searched)),

@@ -338,7 +338,7 @@ func TypeExplanation(t string) string {
 	case "full-access":
 		return "Can read, create, update and delete every content type."
 	case "custom":
-		return "Can do exactly the actions you tick under Permissions."
+		return "Can do exactly the actions ticked under Permissions."
 	}
 	return ""
 }

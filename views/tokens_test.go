@@ -148,7 +148,7 @@ func TestTokenFormExplainsTypeAndExpiry(t *testing.T) {
 	for sel, want := range map[string]string{
 		`select[name="duration"] option[value="7"]`:         "Expiration date: 14 Dec 2026",
 		`select[name="duration"] option[value="unlimited"]`: "Expiration date: never",
-		`select[name="type"] option[value="custom"]`:        "Can do exactly the actions you tick under Permissions.",
+		`select[name="type"] option[value="custom"]`:        "Can do exactly the actions ticked under Permissions.",
 	} {
 		if got := doc.Find(sel).AttrOr("data-text", ""); got != want {
 			t.Errorf("%s: data-text %q, want %q", sel, got, want)
@@ -163,5 +163,43 @@ func TestTokenFormExplainsTypeAndExpiry(t *testing.T) {
 	doc = render(t, WithInfo(context.Background(), RequestInfo{Now: now, CSRFToken: "c"}), TokenForm(f))
 	if got := doc.Find(`[data-testid="expiry-preview"]`).Text(); got != "Expiration date: 9 Dec 2026 (kept)" {
 		t.Errorf("edit preview %q", got)
+	}
+}
+
+// A sorted column says its order to screen readers with aria-sort and
+// shows an arrow to the eye only; the others show they can be sorted.
+func TestSortHeaders(t *testing.T) {
+	v := TokensPageView{Total: 1, Sort: "created", Desc: true, Rows: []TokenRowView{{ID: 1, Name: "a", Type: "read-only", TypeLabel: "Read-only"}}}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{Now: time.Now()}), TokenTable(v))
+	for testid, want := range map[string]struct{ sort, arrow string }{
+		"sort-name":      {"none", "↕"},
+		"sort-created":   {"descending", "↓"},
+		"sort-last-used": {"none", "↕"},
+	} {
+		link := doc.Find(`[data-testid="` + testid + `"]`)
+		if got := link.Closest("th").AttrOr("aria-sort", ""); got != want.sort {
+			t.Errorf("%s: aria-sort %q, want %q", testid, got, want.sort)
+		}
+		arrow := link.Find(`[data-testid="sort-arrow"]`)
+		if arrow.Text() != want.arrow || arrow.AttrOr("aria-hidden", "") != "true" {
+			t.Errorf("%s: arrow %q aria-hidden=%q", testid, arrow.Text(), arrow.AttrOr("aria-hidden", ""))
+		}
+	}
+}
+
+// A viewer who may not change a token is told what it does, never asked
+// to tick or choose what they cannot.
+func TestReadOnlyTokenViewGivesNoInstructions(t *testing.T) {
+	exp := time.Date(2027, 1, 6, 0, 0, 0, 0, time.UTC)
+	f := TokenFormView{ID: 3, Name: "n", Type: "custom", ExpiresAt: &exp, ReadOnly: true, Groups: accordionGroups(), Permissions: []string{"api::article.article.find"}}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{Now: exp.Add(-48 * time.Hour)}), TokenForm(f))
+	text := strings.Join(strings.Fields(doc.Text()), " ")
+	for _, instruction := range []string{"Tick exactly", "Choosing a duration", "you tick"} {
+		if strings.Contains(text, instruction) {
+			t.Errorf("the read-only view says %q", instruction)
+		}
+	}
+	if !strings.Contains(text, "This token may do exactly the actions ticked below.") {
+		t.Error("the read-only view does not say what the ticks mean")
 	}
 }
