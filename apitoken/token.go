@@ -290,11 +290,19 @@ type ListFilter struct {
 	// ExpiringBy, when set, keeps only tokens that have not expired at
 	// Now and expire by then (the "expiring within 7 days" banner).
 	ExpiringBy *time.Time
-	Now        time.Time
+	// Expired keeps only tokens that have expired at Now.
+	Expired bool
+	// NeverUsed keeps only tokens whose key was never used.
+	NeverUsed bool
+	// Type, when set, keeps only tokens of that type.
+	Type Type
+	Now  time.Time
 }
 
 // Narrows reports whether the filter leaves out any token.
-func (f ListFilter) Narrows() bool { return f.Paused || f.ExpiringBy != nil }
+func (f ListFilter) Narrows() bool {
+	return f.Paused || f.ExpiringBy != nil || f.Expired || f.NeverUsed || f.Type != ""
+}
 
 // ExpiringWithin is the filter of tokens that expire within d of now.
 func ExpiringWithin(now time.Time, d time.Duration) ListFilter {

@@ -300,3 +300,59 @@ func TestRecordUsageLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// The list's filters by state and type, on both databases: expired (at
+// the filter's now), never used, and each type, alone and with a search.
+func TestTokenPageFiltersByStateAndType(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := t.Context()
+		now := tokBase.Add(24 * time.Hour)
+		mk := func(nt apitoken.NewToken, expires time.Duration, typ apitoken.Type) apitoken.Token {
+			if expires != 0 {
+				e := now.Add(expires)
+				nt.ExpiresAt = &e
+			}
+			nt.Type = typ
+			if typ == apitoken.Custom {
+				nt.Permissions = []string{"api::article.article.find"}
+			}
+			return mustCreateToken(t, d, nt)
+		}
+		mk(newTok("gone read"), -time.Hour, apitoken.ReadOnly)
+		full := mk(newTok("full used"), 30*24*time.Hour, apitoken.FullAccess)
+		mk(newTok("custom fresh"), 0, apitoken.Custom)
+		mk(newTok("gone full"), -2*time.Hour, apitoken.FullAccess)
+		if err := d.TouchTokens(ctx, map[int64]time.Time{full.ID: now}); err != nil {
+			t.Fatal(err)
+		}
+		names := func(f apitoken.ListFilter, search string) []string {
+			t.Helper()
+			p, err := d.TokenPage(ctx, apitoken.ListQuery{Sort: apitoken.SortName, Search: search, Filter: f})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, tok := range p.Tokens {
+				out = append(out, tok.Name)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name   string
+			f      apitoken.ListFilter
+			search string
+			want   []string
+		}{
+			{"expired", apitoken.ListFilter{Expired: true, Now: now}, "", []string{"gone full", "gone read"}},
+			{"never used", apitoken.ListFilter{NeverUsed: true}, "", []string{"custom fresh", "gone full", "gone read"}},
+			{"full access", apitoken.ListFilter{Type: apitoken.FullAccess}, "", []string{"full used", "gone full"}},
+			{"custom", apitoken.ListFilter{Type: apitoken.Custom}, "", []string{"custom fresh"}},
+			{"read-only and searched", apitoken.ListFilter{Type: apitoken.ReadOnly}, "gone", []string{"gone read"}},
+			{"expired full access", apitoken.ListFilter{Expired: true, Now: now, Type: apitoken.FullAccess}, "", []string{"gone full"}},
+		} {
+			if got := names(tc.f, tc.search); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+			}
+		}
+	})
+}

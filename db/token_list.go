@@ -278,6 +278,17 @@ func (d *DB) listCond(q apitoken.ListQuery) (string, []any) {
 		where = and(where, `expires_at > ? AND expires_at <= ?`)
 		args = append(args, utc(q.Filter.Now), utc(*by))
 	}
+	if q.Filter.Expired {
+		where = and(where, `expires_at <= ?`)
+		args = append(args, utc(q.Filter.Now))
+	}
+	if q.Filter.NeverUsed {
+		where = and(where, `last_used_at IS NULL`)
+	}
+	if q.Filter.Type != "" {
+		where = and(where, `type = ?`)
+		args = append(args, string(q.Filter.Type))
+	}
 	return where, args
 }
 

@@ -49,6 +49,12 @@ func (s *server) tokensIndex(c echo.Context) error {
 		q.Filter = apitoken.ListFilter{Paused: true}
 	case views.FilterExpiring:
 		q.Filter = apitoken.ExpiringWithin(now, expiringSoon)
+	case views.FilterExpired:
+		q.Filter = apitoken.ListFilter{Expired: true, Now: now.UTC()}
+	case views.FilterNeverUsed:
+		q.Filter = apitoken.ListFilter{NeverUsed: true}
+	case string(apitoken.ReadOnly), string(apitoken.FullAccess), string(apitoken.Custom):
+		q.Filter = apitoken.ListFilter{Type: apitoken.Type(filter)}
 	default:
 		filter = ""
 	}

@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"github.com/PuerkitoBio/goquery"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/apitoken"
@@ -645,5 +646,41 @@ func TestSQLMetacharactersInNamesAreStoredVerbatim(t *testing.T) {
 	doc := c.get("/admin/settings/api-tokens?q=" + url.QueryEscape("100% _x_")).doc(t)
 	if got := doc.Find(`[data-testid="token-name"]`); got.Length() != 1 || got.Text() != name {
 		t.Errorf("search found %d rows: %q", got.Length(), got.Text())
+	}
+}
+
+// The list filters by state and by type through ?filter=, the select
+// offers each, and an unknown value lists everything.
+func TestTokenListFilters(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.mintToken("Week read", "read-only", "7")
+	app.mintToken("Month full", "full-access", "30")
+	app.mintToken("Forever custom", "custom", "unlimited", "api::article.article.find")
+	app.advance(8 * 24 * time.Hour)
+	c := app.login("ada@example.com")
+	names := func(filter string) []string {
+		t.Helper()
+		res := c.get("/admin/settings/api-tokens?sort=name&filter=" + filter)
+		wantStatus(t, res, http.StatusOK)
+		return res.doc(t).Find(`[data-testid="token-row"] [data-testid="token-name"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	}
+	for filter, want := range map[string][]string{
+		"expired":     {"Week read"},
+		"never-used":  {"Forever custom", "Month full", "Week read"},
+		"full-access": {"Month full"},
+		"custom":      {"Forever custom"},
+		"read-only":   {"Week read"},
+		"bogus":       {"Forever custom", "Month full", "Week read"},
+	} {
+		if got := names(filter); !slices.Equal(got, want) {
+			t.Errorf("filter %s: got %q, want %q", filter, got, want)
+		}
+	}
+	opts := c.get("/admin/settings/api-tokens").doc(t).Find(`[data-testid="token-filter"] option`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("value", "") })
+	for _, v := range []string{"expired", "never-used", "read-only", "full-access", "custom", "paused", "expiring"} {
+		if !slices.Contains(opts, v) {
+			t.Errorf("the filter select lacks %q: %v", v, opts)
+		}
 	}
 }

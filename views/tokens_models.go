@@ -143,15 +143,23 @@ func Thousands(n int) string {
 
 // List filters (the filter query parameter).
 const (
-	FilterPaused   = "paused"
-	FilterExpiring = "expiring"
+	FilterPaused    = "paused"
+	FilterExpiring  = "expiring"
+	FilterExpired   = "expired"
+	FilterNeverUsed = "never-used"
 )
 
-// Filters are the list's filters with their labels, in display order.
+// Filters are the list's filters with their labels, in display order: by
+// state, then by type (the type's own value).
 var Filters = []struct{ Value, Label string }{
 	{"", "All tokens"},
-	{FilterPaused, "Paused"},
 	{FilterExpiring, "Expiring within 7 days"},
+	{FilterExpired, "Expired"},
+	{FilterNeverUsed, "Never used"},
+	{FilterPaused, "Paused"},
+	{"read-only", "Read-only"},
+	{"full-access", "Full access"},
+	{"custom", "Custom"},
 }
 
 // ExpiringURL lists the tokens that expire within 7 days.
