@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,11 +25,22 @@ const expiringSoon = 7 * 24 * time.Hour
 
 func (s *server) tokensIndex(c echo.Context) error {
 	me, _ := currentAdmin(c)
+	v, err := s.tokensList(c.Request().Context(), me, c.QueryParams())
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.TokensPage(v), views.TokensContent(v))
+}
+
+// tokensList is the list as params (the list page's query) ask for it:
+// for the page itself, and for the pages summary a delete in place
+// refreshes.
+func (s *server) tokensList(ctx context.Context, me access.Admin, params url.Values) (views.TokensPageView, error) {
 	q := apitoken.ListQuery{
 		// No name is longer than MaxNameLen characters of up to 4 bytes.
-		Search: truncateUTF8(strings.TrimSpace(c.QueryParam("q")), 4*apitoken.MaxNameLen),
-		Sort:   c.QueryParam("sort"),
-		Desc:   c.QueryParam("dir") == "desc",
+		Search: truncateUTF8(strings.TrimSpace(params.Get("q")), 4*apitoken.MaxNameLen),
+		Sort:   params.Get("sort"),
+		Desc:   params.Get("dir") == "desc",
 		Limit:  apitoken.PageSize,
 	}
 	switch q.Sort {
@@ -35,15 +48,15 @@ func (s *server) tokensIndex(c echo.Context) error {
 	default:
 		q.Sort = apitoken.SortName
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
+	page, _ := strconv.Atoi(params.Get("page"))
 	page = min(max(page, 1), maxListPage)
 	// A page reached by Previous or Next carries a cursor and is found by
 	// seeking; a bare ?page=N (an old link, a bookmark), or one whose
 	// cursor does not parse, by position.
-	q.After, q.Before = c.QueryParam("after"), c.QueryParam("before")
+	q.After, q.Before = params.Get("after"), params.Get("before")
 	q.Offset = (page - 1) * q.Limit
 	now := s.now()
-	filter := c.QueryParam("filter")
+	filter := params.Get("filter")
 	switch filter {
 	case views.FilterPaused:
 		q.Filter = apitoken.ListFilter{Paused: true}
@@ -58,13 +71,13 @@ func (s *server) tokensIndex(c echo.Context) error {
 	default:
 		filter = ""
 	}
-	res, err := s.store.TokenPage(c.Request().Context(), q)
+	res, err := s.store.TokenPage(ctx, q)
 	if err != nil {
-		return err
+		return views.TokensPageView{}, err
 	}
-	expiring, err := s.store.CountTokensExpiring(c.Request().Context(), now, now.Add(expiringSoon))
+	expiring, err := s.store.CountTokensExpiring(ctx, now, now.Add(expiringSoon))
 	if err != nil {
-		return err
+		return views.TokensPageView{}, err
 	}
 	tokens := res.Tokens
 	v := views.TokensPageView{
@@ -88,9 +101,9 @@ func (s *server) tokensIndex(c echo.Context) error {
 		ids[i] = t.ID
 	}
 	today := apitoken.Day(now)
-	usage, err := s.store.TokensUsage(c.Request().Context(), ids, today-apitoken.UsageDays+1)
+	usage, err := s.store.TokensUsage(ctx, ids, today-apitoken.UsageDays+1)
 	if err != nil {
-		return err
+		return views.TokensPageView{}, err
 	}
 	for _, t := range tokens {
 		r := views.TokenRowView{
@@ -106,7 +119,7 @@ func (s *server) tokensIndex(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, r)
 	}
-	return s.render(c, http.StatusOK, views.TokensPage(v), views.TokensContent(v))
+	return v, nil
 }
 
 // accordionGroups are the registry's content types as the accordion and
@@ -430,7 +443,16 @@ func (s *server) tokenDelete(c echo.Context) error {
 	s.log.Info("api token deleted", "token_id", t.ID, "admin_id", me.ID)
 	s.flash(c, views.FlashSuccess, "Token “"+t.Name+"” deleted.")
 	if wantsFragment(c) && c.Request().Header.Get("HX-Target") == "token-row-"+strconv.FormatInt(t.ID, 10) {
-		// An empty answer swapped over the row removes it in place.
+		// An empty answer swapped over the row removes it in place; the
+		// list's page summary ("Page 1 of 2 · 30 tokens") and links are
+		// drawn again for the list the admin is looking at.
+		if u, err := url.Parse(c.Request().Header.Get("HX-Current-URL")); err == nil && u.Path == views.TokensURL {
+			v, err := s.tokensList(c.Request().Context(), me, u.Query())
+			if err != nil {
+				return err
+			}
+			return s.render(c, http.StatusOK, nil, views.PaginationOOB(v))
+		}
 		return s.render(c, http.StatusOK, nil, views.Nothing())
 	}
 	return s.redirect(c, views.TokensURL)

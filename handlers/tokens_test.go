@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -682,5 +683,42 @@ func TestTokenListFilters(t *testing.T) {
 		if !slices.Contains(opts, v) {
 			t.Errorf("the filter select lacks %q: %v", v, opts)
 		}
+	}
+}
+
+// Deleting a row in place also draws the list's page summary and links
+// again, for the list the admin is looking at (htmx's HX-Current-URL): no
+// stale "Page 1 of 2 · 26 tokens" after the delete.
+func TestDeleteInPlaceRefreshesThePageSummary(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	c := app.login("ada@example.com")
+	var last int64
+	for i := range 26 {
+		tok, _ := app.mintToken(fmt.Sprintf("Token %02d", i), "read-only", "30")
+		last = tok.ID
+	}
+	list := app.srv.URL + "/admin/settings/api-tokens?sort=name"
+	page := c.get("/admin/settings/api-tokens?sort=name")
+	if got := page.doc(t).Find(`[data-testid="page-summary"]`).Text(); !strings.Contains(got, "26 tokens") {
+		t.Fatalf("before: summary %q", got)
+	}
+	res := c.post("/admin/settings/api-tokens/"+itoa(last)+"/delete", nil,
+		"HX-Request", "true", "HX-Target", "token-row-"+itoa(last), "HX-Current-URL", list)
+	wantStatus(t, res, http.StatusOK)
+	oob := res.doc(t).Find(`#token-pagination[hx-swap-oob]`)
+	if oob.Length() != 1 {
+		t.Fatalf("the answer does not redraw the pagination:\n%s", res.body)
+	}
+	// 25 tokens fit one page: no summary or links remain.
+	if strings.Contains(res.body, "26 tokens") || oob.Find(`[data-testid="page-summary"]`).Length() != 0 {
+		t.Errorf("stale pagination after the delete: %q", oob.Text())
+	}
+	// Another page (an edit page, say) gets no list pagination.
+	tok, _ := app.mintToken("Other", "read-only", "30")
+	res = c.post("/admin/settings/api-tokens/"+itoa(tok.ID)+"/delete", nil,
+		"HX-Request", "true", "HX-Target", "token-row-"+itoa(tok.ID), "HX-Current-URL", app.srv.URL+"/admin/account")
+	if strings.Contains(res.body, "token-pagination") {
+		t.Error("a delete from another page drew the list's pagination")
 	}
 }

@@ -38,6 +38,8 @@ var GalleryExcluded = map[string]string{
 	"CSRFInput":       "a hidden input",
 	"FlashList":       "draws the request's queued messages (FlashMessage is shown)",
 	"OOBFlashes":      "htmx's out-of-band copy of FlashMessage",
+	"PaginationOOB":   "htmx's out-of-band copy of Pagination",
+	"paginationNav":   "the inside of Pagination",
 	"Nothing":         "renders nothing",
 	"GalleryPage":     "this page",
 	"ConfirmPage":     "ConfirmCard inside Page",
