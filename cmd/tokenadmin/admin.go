@@ -39,11 +39,10 @@ func runAdminCreate(ctx context.Context, args []string, getenv func(string) stri
 		fs.Usage()
 		return usageError{"missing flags"}
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read password: %w", err)
+	password, err := readPasswordLine(stdin)
+	if err != nil {
+		return err
 	}
-	password := strings.TrimRight(line, "\r\n")
 	in, errs := account.ValidateNewAdmin(*email, *name, password)
 	if !errs.Valid() {
 		reportFieldErrors(stderr, errs, map[string]string{"password": "password-stdin"})
@@ -105,11 +104,10 @@ func runAdminResetPassword(ctx context.Context, args []string, getenv func(strin
 		fs.Usage()
 		return usageError{"missing flags"}
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read password: %w", err)
+	password, err := readPasswordLine(stdin)
+	if err != nil {
+		return err
 	}
-	password := strings.TrimRight(line, "\r\n")
 	if msg := account.PasswordProblem(password); msg != "" {
 		fmt.Fprintf(stderr, "--password-stdin: %s\n", msg)
 		return errors.New("password not changed")
@@ -137,4 +135,14 @@ func runAdminResetPassword(ctx context.Context, args []string, getenv func(strin
 	}
 	fmt.Fprintf(stdout, "password of admin %d <%s> reset; %d sessions signed out\n", a.ID, a.Email, ended)
 	return nil
+}
+
+// readPasswordLine reads a password from the first line of stdin (never
+// an argument: it would show in the process list and shell history).
+func readPasswordLine(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
