@@ -68,6 +68,9 @@ type Store interface {
 	UpdateToken(ctx context.Context, id int64, c Change, d Describe) (tok Token, oldHashes []string, err error)
 	RotateToken(ctx context.Context, id int64, r Rotation, d Describe) (tok Token, oldHashes []string, err error)
 	DeleteToken(ctx context.Context, id int64, d Describe) (tok Token, oldHashes []string, err error)
+	// ExpiredTokenIDs returns up to limit ids of tokens expired at now,
+	// oldest id first.
+	ExpiredTokenIDs(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	// SetTokenPaused reports changed false (and writes nothing) when the
 	// token already was in that state.
 	SetTokenPaused(ctx context.Context, id int64, paused bool, now time.Time, d Describe) (tok Token, hashes []string, changed bool, err error)
@@ -260,6 +263,34 @@ func (s *Service) Delete(ctx context.Context, by audit.Actor, id int64) (Token, 
 	s.revoked(oldHashes)
 	s.guardrailsChanged(id)
 	return tok, nil
+}
+
+// MaxBulkDelete bounds how many tokens one DeleteExpired removes, so that
+// one request's work stays bounded however many have expired.
+const MaxBulkDelete = 500
+
+// DeleteExpired deletes up to MaxBulkDelete tokens that have expired,
+// each exactly as Delete does (its own transaction and audit record, its
+// key revoked everywhere), and reports how many it deleted and whether
+// more remain. A token deleted meanwhile by someone else is skipped.
+func (s *Service) DeleteExpired(ctx context.Context, by audit.Actor) (deleted int, more bool, err error) {
+	ids, err := s.store.ExpiredTokenIDs(ctx, s.now().UTC(), MaxBulkDelete+1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(ids) > MaxBulkDelete {
+		ids, more = ids[:MaxBulkDelete], true
+	}
+	for _, id := range ids {
+		if _, err := s.Delete(ctx, by, id); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			return deleted, more, err
+		}
+		deleted++
+	}
+	return deleted, more, nil
 }
 
 func sameQuota(a, b *Quota) bool {

@@ -356,3 +356,28 @@ func TestTokenPageFiltersByStateAndType(t *testing.T) {
 		}
 	})
 }
+
+func TestExpiredTokenIDs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		now := tokBase.Add(24 * time.Hour)
+		var want []int64
+		for i, exp := range []time.Duration{-time.Hour, time.Hour, -48 * time.Hour, 0, -time.Minute} {
+			nt := newTok(fmt.Sprintf("t%d", i))
+			if exp != 0 {
+				e := now.Add(exp)
+				nt.ExpiresAt = &e
+			}
+			tok := mustCreateToken(t, d, nt)
+			if exp < 0 {
+				want = append(want, tok.ID)
+			}
+		}
+		got, err := d.ExpiredTokenIDs(t.Context(), now, 10)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("expired ids: got %v (%v), want %v", got, err, want)
+		}
+		if got, _ := d.ExpiredTokenIDs(t.Context(), now, 2); !slices.Equal(got, want[:2]) {
+			t.Errorf("limited to 2: got %v", got)
+		}
+	})
+}

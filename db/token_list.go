@@ -292,6 +292,14 @@ func (d *DB) listCond(q apitoken.ListQuery) (string, []any) {
 	return where, args
 }
 
+// ExpiredTokenIDs returns up to limit ids of the tokens expired at now,
+// oldest id first: a range of the expires_at index.
+func (d *DB) ExpiredTokenIDs(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := d.SelectContext(ctx, &ids, d.Rebind(`SELECT id FROM api_tokens WHERE expires_at <= ? ORDER BY id LIMIT ?`), utc(now), limit)
+	return ids, wrap("expired token ids", err)
+}
+
 // CountTokensExpiring counts the tokens that have not expired at now and
 // expire by by, up to a bound (the list's banner): a range of the
 // expires_at index.

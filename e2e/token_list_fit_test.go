@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
 )
@@ -98,5 +99,31 @@ func TestCreateFormExplainsTypeAndExpiry(t *testing.T) {
 	a.pick(typeSelect, "custom")
 	if got := a.text(`[data-testid="type-explanation"]`); !strings.Contains(got, "exactly the actions ticked") {
 		t.Errorf("after choosing custom: %q", got)
+	}
+}
+
+// TestDeleteAllExpiredInTheBrowser: the list filtered to expired tokens
+// offers Delete all; its dialog asks, confirming deletes them and keeps
+// the live one.
+func TestDeleteAllExpiredInTheBrowser(t *testing.T) {
+	a := newApp(t)
+	a.signInAsSuperAdmin()
+	for _, name := range []string{"Old one", "Old two"} {
+		if _, _, errs, err := a.tokens.Create(context.Background(), audit.CLI("e2e"), apitoken.Input{Name: name, Type: "read-only", Duration: string(apitoken.Days7)}); err != nil || !errs.Valid() {
+			t.Fatal(err, errs)
+		}
+	}
+	a.advance(8 * 24 * time.Hour)
+	a.seedToken("Live", apitoken.ReadOnly)
+	a.login("ada@example.com", password)
+	a.open("/admin/settings/api-tokens?sort=name&filter=expired", `[data-testid="delete-expired"]`)
+	a.run(chromedp.Click(`[data-testid="delete-expired"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="delete-expired-dialog"]`, chromedp.ByQuery))
+	a.shot("delete-expired-dialog")
+	a.run(chromedp.Click(`[data-testid="delete-expired-confirm"]`, chromedp.ByQuery), chromedp.WaitVisible(`[data-testid="flash"]`, chromedp.ByQuery))
+	if got := a.text(`[data-testid="flash"]`); !strings.Contains(got, "2 expired tokens deleted.") {
+		t.Errorf("flash %q", got)
+	}
+	if n := a.tokenCount(); n != 1 {
+		t.Errorf("%d tokens left, want the live one", n)
 	}
 }

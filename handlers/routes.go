@@ -58,6 +58,8 @@ func (s *server) addRoutes(e *echo.Echo, o Options) {
 	signedIn.POST("/settings/api-tokens/:id/pause", s.tokenPause, can(access.TokensUpdate))
 	signedIn.POST("/settings/api-tokens/:id/resume", s.tokenResume, can(access.TokensUpdate))
 	signedIn.POST("/settings/api-tokens/:id/end-grace", s.tokenEndGrace, can(access.TokensRegenerate))
+	signedIn.GET("/settings/api-tokens/delete-expired", s.tokenConfirmDeleteExpired, can(access.TokensDelete))
+	signedIn.POST("/settings/api-tokens/delete-expired", s.tokenDeleteExpired, can(access.TokensDelete))
 	signedIn.GET("/settings/api-tokens/:id/delete", s.tokenConfirmDelete, can(access.TokensDelete))
 	signedIn.POST("/settings/api-tokens/:id/delete", s.tokenDelete, can(access.TokensDelete))
 	signedIn.DELETE("/settings/api-tokens/:id", s.tokenDelete, can(access.TokensDelete))

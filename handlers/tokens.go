@@ -457,3 +457,32 @@ func (s *server) tokenDelete(c echo.Context) error {
 	}
 	return s.redirect(c, views.TokensURL)
 }
+
+// tokenConfirmDeleteExpired is the bulk delete's confirmation page, for a
+// browser without JavaScript (with it, a dialog on the list asks).
+func (s *server) tokenConfirmDeleteExpired(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.ConfirmPage("Delete expired tokens", views.DeleteExpiredForm()), nil)
+}
+
+// tokenDeleteExpired deletes the expired tokens, a bounded batch at a
+// time, each audited and revoked as a single delete is.
+func (s *server) tokenDeleteExpired(c echo.Context) error {
+	n, more, err := s.tokens.DeleteExpired(c.Request().Context(), s.actor(c))
+	if err != nil {
+		return err
+	}
+	me, _ := currentAdmin(c)
+	s.log.Info("expired api tokens deleted", "count", n, "admin_id", me.ID)
+	msg := "No token had expired."
+	switch {
+	case n == 1:
+		msg = "1 expired token deleted."
+	case n > 1:
+		msg = strconv.Itoa(n) + " expired tokens deleted."
+	}
+	if more {
+		msg += " More have expired: delete again to go on."
+	}
+	s.flash(c, views.FlashSuccess, msg)
+	return s.redirect(c, views.TokensURL+"?sort=name&filter="+views.FilterExpired)
+}

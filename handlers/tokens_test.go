@@ -18,6 +18,7 @@ import (
 
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/apitoken"
+	"github.com/tokenadmin/tokenadmin/audit"
 )
 
 func tokenForm(name, typ, duration string, perms ...string) url.Values {
@@ -720,5 +721,49 @@ func TestDeleteInPlaceRefreshesThePageSummary(t *testing.T) {
 		"HX-Request", "true", "HX-Target", "token-row-"+itoa(tok.ID), "HX-Current-URL", app.srv.URL+"/admin/account")
 	if strings.Contains(res.body, "token-pagination") {
 		t.Error("a delete from another page drew the list's pagination")
+	}
+}
+
+// Deleting every expired token at once: only for whoever may delete,
+// CSRF-checked, each delete audited, the live tokens untouched.
+func TestDeleteExpiredTokens(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "super-admin")
+	app.seedAdmin("ed@example.com", "editor")
+	for i := range 3 {
+		app.mintToken(fmt.Sprintf("Week %d", i), "read-only", "7")
+	}
+	app.mintToken("Forever", "read-only", "unlimited")
+	app.advance(8 * 24 * time.Hour)
+
+	ed := app.login("ed@example.com")
+	if res := ed.post("/admin/settings/api-tokens/delete-expired", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("an editor without api-tokens.delete: %d, want 403", res.StatusCode)
+	}
+	c := app.login("ada@example.com")
+	if res := c.postRaw("/admin/settings/api-tokens/delete-expired", nil); res.StatusCode < 400 {
+		t.Errorf("without the CSRF token: %d", res.StatusCode)
+	}
+	list := c.get("/admin/settings/api-tokens?sort=name&filter=expired").doc(t)
+	if list.Find(`[data-testid="delete-expired-dialog"] [data-testid="delete-expired-confirm"]`).Length() != 1 {
+		t.Fatal("the expired list offers no Delete all")
+	}
+	if c.get("/admin/settings/api-tokens").doc(t).Find(`[data-testid="delete-expired"]`).Length() != 0 {
+		t.Error("Delete all expired shows on the unfiltered list")
+	}
+	wantStatus(t, c.get("/admin/settings/api-tokens/delete-expired"), http.StatusOK)
+
+	res := c.post("/admin/settings/api-tokens/delete-expired", nil)
+	wantRedirect(t, res, "/admin/settings/api-tokens?sort=name&filter=expired")
+	page := c.get("/admin/settings/api-tokens?sort=name")
+	if !strings.Contains(page.body, "3 expired tokens deleted.") {
+		t.Error("no confirmation of the 3 deletes")
+	}
+	names := page.doc(t).Find(`[data-testid="token-row"] [data-testid="token-name"]`).Map(func(_ int, s *goquery.Selection) string { return s.Text() })
+	if !slices.Equal(names, []string{"Forever"}) {
+		t.Errorf("left: %v, want only Forever", names)
+	}
+	if n := countEvents(t, app, audit.TokenDelete); n != 3 {
+		t.Errorf("deletes audited: %d, want 3", n)
 	}
 }

@@ -93,6 +93,8 @@ func GallerySections(now time.Time) []GallerySection {
 	many.Total, many.TotalAbout, many.Pages, many.HasNext, many.LastCursor, many.Expiring, many.ExpiringMore = 1_000_000, true, 0, true, "x", 100, true
 	readOnlyList := list
 	readOnlyList.CanCreate, readOnlyList.CanUpdate, readOnlyList.CanDelete = false, false, false
+	expiredList := list
+	expiredList.Rows, expiredList.Total, expiredList.Filter = rows[2:3], 1, FilterExpired
 	searched := list
 	searched.Rows, searched.Total, searched.Search = nil, 0, "nothing matches this"
 
@@ -210,6 +212,7 @@ func GallerySections(now time.Time) []GallerySection {
 			s("five tokens, every state", TokensContent(list), "TokenSearch", "TokenTable", "TokenRow", "SortHeader", "Pagination", "DeleteButton", "DeleteConfirmForm"),
 			s("a million, about", TokensContent(many)),
 			s("read-only viewer", TokensContent(readOnlyList)),
+			s("filtered to expired, with Delete all", TokensContent(expiredList), "DeleteExpiredButton", "DeleteExpiredForm"),
 			s("search without match", TokensContent(searched)),
 			s("empty", TokensContent(TokensPageView{CanCreate: true}))),
 		c("TokenCreateContent", "",
