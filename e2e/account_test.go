@@ -158,3 +158,19 @@ func TestChangePasswordInTheBrowser(t *testing.T) {
 	a.logout()
 	a.login("ada@example.com", next)
 }
+
+// TestRefusedSignUpFocusesTheField: a sign-up refused for its password
+// (a page without the admin's shell) puts the focus on the password, tied
+// to its message, as the signed-in forms do.
+func TestRefusedSignUpFocusesTheField(t *testing.T) {
+	a := newApp(t)
+	a.open("/admin/register", `[data-testid="register-form"]`)
+	a.register("Ada", "ada@example.com", "short")
+	a.run(chromedp.WaitVisible(`#error-password`, chromedp.ByQuery))
+	if !a.isTrue(`document.activeElement && document.activeElement.id === 'field-password'`) {
+		t.Errorf("focus after a refused sign-up is on %s", a.focused())
+	}
+	if got := a.attr(`#field-password`, "aria-describedby"); got != "error-password" {
+		t.Errorf("aria-describedby %q", got)
+	}
+}

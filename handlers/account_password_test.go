@@ -54,8 +54,9 @@ func TestChangeOwnPassword(t *testing.T) {
 			if v, _ := input.Attr("aria-describedby"); !strings.Contains(v, "error-"+tc.field) {
 				t.Errorf("%s: aria-describedby=%q", tc.name, v)
 			}
-			if _, ok := input.Attr("autofocus"); !ok {
-				t.Errorf("%s: focus does not go to %s", tc.name, tc.field)
+			// app.js focuses the page's first invalid field on load.
+			if got := doc.Find(`[aria-invalid="true"]`).First().AttrOr("id", ""); got != "field-"+tc.field {
+				t.Errorf("%s: focus goes to %q, not %s", tc.name, got, tc.field)
 			}
 			if n := doc.Find(`[data-testid="change-password-form"] [aria-invalid]`).Length(); n != 1 {
 				t.Errorf("%s: %d fields marked invalid, want 1", tc.name, n)
@@ -151,8 +152,9 @@ func TestRegisterStatesThePasswordRuleOnce(t *testing.T) {
 	if v, _ := input.Attr("aria-describedby"); v != "error-password" {
 		t.Errorf("aria-describedby %q, want the error", v)
 	}
-	if _, ok := input.Attr("autofocus"); !ok {
-		t.Error("focus does not go to the password to fix")
+	// app.js focuses the page's first invalid field on load.
+	if got := res.doc(t).Find(`[aria-invalid="true"]`).First().AttrOr("id", ""); got != "field-password" {
+		t.Errorf("focus goes to %q, not the password to fix", got)
 	}
 }
 

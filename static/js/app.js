@@ -414,10 +414,11 @@
     }
   });
 
-  // A page answered 422 without htmx: start at the first invalid field.
+  // A page answered 422 without htmx, signed in or not (sign-in, sign-up):
+  // start at the first invalid field.
   function focusInvalidOnLoad() {
     if (document.activeElement && document.activeElement !== document.body) return;
-    focusFirstInvalid(document.getElementById('content'));
+    focusFirstInvalid(document);
   }
 
   // --- Grace countdown ---------------------------------------------------
