@@ -96,9 +96,15 @@ func TestCreateFormExplainsTypeAndExpiry(t *testing.T) {
 	if got := a.text(`[data-testid="type-explanation"]`); got != "Can read, create, update and delete every content type." {
 		t.Errorf("after choosing full access: %q", got)
 	}
+	if !a.isTrue(`!document.querySelector('[data-hint-type="preset"]').hidden && document.querySelector('[data-hint-type="custom"]').hidden`) {
+		t.Error("after choosing full access the permissions hint is not the preset one")
+	}
 	a.pick(typeSelect, "custom")
 	if got := a.text(`[data-testid="type-explanation"]`); !strings.Contains(got, "exactly the actions ticked") {
 		t.Errorf("after choosing custom: %q", got)
+	}
+	if !a.isTrue(`document.querySelector('[data-hint-type="preset"]').hidden && !document.querySelector('[data-hint-type="custom"]').hidden`) {
+		t.Error("after choosing custom the permissions hint is not the custom one")
 	}
 }
 

@@ -157,6 +157,14 @@ func TestTokenFormExplainsTypeAndExpiry(t *testing.T) {
 	if doc.Find(`select[name="duration"]`).AttrOr("aria-describedby", "") != "expiry-preview" || doc.Find(`select[name="type"]`).AttrOr("aria-describedby", "") != "type-explanation" {
 		t.Error("the lines are not tied to their selects")
 	}
+	// The permissions hint says why the boxes are locked, not again what
+	// the type may do.
+	if got := strings.TrimSpace(doc.Find(`[data-hint-type="preset"]:not([hidden])`).Text()); got != "Set by the token type: choose Custom to pick the actions." {
+		t.Errorf("permissions hint for a read-only token %q", got)
+	}
+	if doc.Find(`[data-hint-type="custom"]:not([hidden])`).Length() != 0 {
+		t.Error("the custom hint shows for a read-only token")
+	}
 	// On edit, keeping the expiry says which date is kept.
 	exp := now.Add(48 * time.Hour)
 	f = TokenFormView{ID: 3, Name: "n", Type: "custom", ExpiresAt: &exp, Groups: accordionGroups()}
@@ -194,7 +202,7 @@ func TestReadOnlyTokenViewGivesNoInstructions(t *testing.T) {
 	f := TokenFormView{ID: 3, Name: "n", Type: "custom", ExpiresAt: &exp, ReadOnly: true, Groups: accordionGroups(), Permissions: []string{"api::article.article.find"}}
 	doc := render(t, WithInfo(context.Background(), RequestInfo{Now: exp.Add(-48 * time.Hour)}), TokenForm(f))
 	text := strings.Join(strings.Fields(doc.Text()), " ")
-	for _, instruction := range []string{"Tick exactly", "Choosing a duration", "you tick"} {
+	for _, instruction := range []string{"Tick exactly", "Choosing a duration", "you tick", "choose Custom"} {
 		if strings.Contains(text, instruction) {
 			t.Errorf("the read-only view says %q", instruction)
 		}

@@ -228,11 +228,11 @@
     if (count) count.textContent = checked + ' of ' + boxes.length;
   }
 
-  // showHint shows the permissions hint written for the chosen type.
+  // showHint shows the permissions hint for a preset type (the boxes are
+  // set by it) or for a custom one (the admin ticks them).
   function showHint(form, type) {
     each(form, '[data-hint-type]', function (hint) {
-      var want = hint.getAttribute('data-hint-type');
-      hint.hidden = want !== (isPreset(type) ? type : 'custom');
+      hint.hidden = hint.getAttribute('data-hint-type') !== (isPreset(type) ? 'preset' : 'custom');
     });
   }
 
