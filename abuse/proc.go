@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tokenadmin/tokenadmin/internal/devproc"
@@ -32,58 +30,12 @@ func cli(ctx context.Context, bin, dir string, env []string, stdin string, args 
 
 // start runs the server and waits until /healthz answers.
 func (s *server) start(ctx context.Context) error {
-	f, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	srv, err := devproc.Start(ctx, s.bin, filepath.Dir(s.logPath), s.logPath, s.env, time.Minute)
 	if err != nil {
 		return err
 	}
-	offset, _ := f.Seek(0, 2)
-	s.cmd = exec.Command(s.bin, "serve")
-	s.cmd.Env = append(devproc.ChildEnv(s.env...), "TOKENADMIN_ADDR=127.0.0.1:0")
-	s.cmd.Dir = filepath.Dir(s.logPath)
-	s.cmd.Stdout, s.cmd.Stderr = f, f
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := s.cmd.Start(); err != nil {
-		f.Close()
-		return err
-	}
-	s.done = make(chan struct{})
-	go func() { _ = s.cmd.Wait(); f.Close(); close(s.done) }()
-	deadline := time.Now().Add(60 * time.Second)
-	for s.base == "" || !s.healthy(ctx) {
-		if s.base == "" {
-			out, _ := os.ReadFile(s.logPath)
-			if int64(len(out)) > offset {
-				if m := devproc.ListeningRE.FindSubmatch(out[offset:]); m != nil {
-					s.base = "http://" + string(m[1])
-				}
-			}
-		}
-		select {
-		case <-s.done:
-			return fmt.Errorf("server exited; see %s", s.logPath)
-		case <-ctx.Done():
-			s.stop()
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return fmt.Errorf("server did not start within a minute; see %s", s.logPath)
-		}
-	}
+	s.cmd, s.base, s.done = srv.Cmd, srv.Base, srv.Done
 	return nil
-}
-
-func (s *server) healthy(ctx context.Context) bool {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, s.base+"/healthz", nil)
-	res, err := fromAddr("127.0.0.1").Do(req)
-	if err != nil {
-		return false
-	}
-	res.Body.Close()
-	return res.StatusCode == http.StatusOK
 }
 
 // stop kills the server: a case that ran over its cap may leave it busy

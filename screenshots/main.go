@@ -12,10 +12,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,15 +90,15 @@ func run(ctx context.Context, o options) ([]string, error) {
 	if err := seed(ctx, bin, tmp, env); err != nil {
 		return nil, err
 	}
-	srv, err := start(ctx, bin, tmp, env)
+	srv, err := devproc.Start(ctx, bin, tmp, filepath.Join(tmp, "serve.log"), env, 30*time.Second)
 	if err != nil {
 		return nil, err
 	}
-	defer srv.stop()
+	defer srv.Kill()
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return nil, err
 	}
-	return shoot(ctx, srv.base, tmp, o)
+	return shoot(ctx, srv.Base, tmp, o)
 }
 
 // seed makes what the pages show: a super admin, an editor, and tokens of
@@ -125,62 +123,6 @@ func seed(ctx context.Context, bin, dir string, env []string) error {
 		}
 	}
 	return nil
-}
-
-type server struct {
-	cmd  *exec.Cmd
-	base string
-	done chan struct{}
-}
-
-// start runs `tokenadmin serve` on a free port and waits for /healthz.
-func start(ctx context.Context, bin, dir string, env []string) (*server, error) {
-	logPath := filepath.Join(dir, "serve.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = devproc.ChildEnv(append(env, "TOKENADMIN_ADDR=127.0.0.1:0")...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, f, f
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	s := &server{cmd: cmd, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); f.Close(); close(s.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if s.base == "" {
-			s.base = devproc.Listening(logPath, 0)
-		}
-		if s.base != "" {
-			if res, err := http.Get(s.base + "/healthz"); err == nil {
-				res.Body.Close()
-				if res.StatusCode == http.StatusOK {
-					return s, nil
-				}
-			}
-		}
-		select {
-		case <-s.done:
-			out, _ := os.ReadFile(logPath)
-			return nil, fmt.Errorf("server exited:\n%s", out)
-		case <-ctx.Done():
-			s.stop()
-			return nil, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, errors.New("server did not answer /healthz within 30 s")
-		}
-	}
-}
-
-func (s *server) stop() {
-	_ = s.cmd.Process.Kill()
-	<-s.done
 }
 
 // shot is one picture: a page, or a page after some steps (a form sent
