@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tokenadmin/tokenadmin/audit"
@@ -174,5 +175,45 @@ func TestErrorPageLeadsBackToItsList(t *testing.T) {
 		if strings.TrimSpace(back.Text()) != want {
 			t.Errorf("%s: back link %q, want %q", path, back.Text(), want)
 		}
+	}
+}
+
+// TestChangePasswordBurst: a stolen session guessing the current password
+// with 60 parallel changes gets no more password checks than the
+// throttle allows a client for the account, no more than the slots' worth
+// of hashes at once, no 5xx, and changes nothing.
+func TestChangePasswordBurst(t *testing.T) {
+	app := newTestApp(t)
+	app.seedAdmin("ada@example.com", "author")
+	c := app.login("ada@example.com")
+	before := app.passwords.Stats()
+	allowance := int64(DefaultThrottle.Pair.Free + 1)
+	const next = "the thief's own password"
+	var wg sync.WaitGroup
+	statuses := make([]int, 60)
+	start := make(chan struct{})
+	for i := range statuses {
+		wg.Go(func() {
+			<-start
+			form := url.Values{"current_password": {"a guess at it"}, "new_password": {next}, "confirm_password": {next}}
+			statuses[i] = c.post("/admin/account/password", form).StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, st := range statuses {
+		if st != http.StatusUnprocessableEntity && st != http.StatusTooManyRequests && st != http.StatusServiceUnavailable {
+			t.Fatalf("burst answer %d, want 422, 429 or 503", st)
+		}
+	}
+	st := app.passwords.Stats()
+	if got := st.Checks - before.Checks; got > allowance {
+		t.Errorf("60 parallel guesses got %d password checks, want at most %d", got, allowance)
+	}
+	if st.Peak > 2 {
+		t.Errorf("%d password hashes ran at once, want at most 2", st.Peak)
+	}
+	if res := app.newClient().post("/admin/login", url.Values{"email": {"ada@example.com"}, "password": {next}}); res.StatusCode == http.StatusSeeOther {
+		t.Error("the burst changed the password")
 	}
 }

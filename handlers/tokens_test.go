@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,8 @@ import (
 	"github.com/tokenadmin/tokenadmin/access"
 	"github.com/tokenadmin/tokenadmin/apitoken"
 	"github.com/tokenadmin/tokenadmin/audit"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
 )
 
 func tokenForm(name, typ, duration string, perms ...string) url.Values {
@@ -766,4 +769,44 @@ func TestDeleteExpiredTokens(t *testing.T) {
 	if n := countEvents(t, app, audit.TokenDelete); n != 3 {
 		t.Errorf("deletes audited: %d, want 3", n)
 	}
+}
+
+// Five admins pressing "Delete all expired" at once, on both databases:
+// every expired token goes exactly once (one audit record each), none
+// fails, the live one stays.
+func TestDeleteExpiredInParallel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		app := newTestAppWithStore(t, d)
+		for i := range 40 {
+			app.mintToken(fmt.Sprintf("Week %02d", i), "read-only", "7")
+		}
+		app.mintToken("Forever", "read-only", "unlimited")
+		app.advance(8 * 24 * time.Hour)
+		var wg sync.WaitGroup
+		var total atomic.Int64
+		errs := make(chan error, 5)
+		for range 5 {
+			wg.Go(func() {
+				n, _, err := app.tokens.DeleteExpired(context.Background(), testActor)
+				if err != nil {
+					errs <- err
+				}
+				total.Add(int64(n))
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if got := total.Load(); got != 40 {
+			t.Errorf("deleted %d in all, want each of the 40 expired tokens once", got)
+		}
+		if n := countEvents(t, app, audit.TokenDelete); n != 40 {
+			t.Errorf("%d delete records, want 40", n)
+		}
+		if _, total, err := app.store.Tokens(context.Background(), apitoken.ListQuery{Limit: 10}); err != nil || total != 1 {
+			t.Errorf("tokens left: %d (%v), want the live one", total, err)
+		}
+	})
 }

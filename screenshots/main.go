@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -32,6 +33,7 @@ type options struct {
 	rev    string
 	widths []int
 	only   string // comma-separated shot names; "" for all
+	dark   bool   // the system asks for dark mode (prefers-color-scheme)
 }
 
 func main() {
@@ -39,6 +41,7 @@ func main() {
 	widths := flag.String("widths", "390,1280,1920", "viewport widths in CSS pixels")
 	flag.StringVar(&o.out, "out", filepath.Join("docs", "screenshots", "current"), "folder for the PNGs (created; files of the same name are replaced)")
 	flag.StringVar(&o.rev, "rev", "", "a git revision to build and shoot instead of the working tree")
+	flag.BoolVar(&o.dark, "dark", false, "shoot with the system's dark mode on (files end in -dark)")
 	flag.StringVar(&o.only, "only", "", "comma-separated shot names (e.g. tokens,token-reveal); default all")
 	flag.Parse()
 	for _, w := range strings.Split(*widths, ",") {
@@ -211,6 +214,7 @@ func shoot(ctx context.Context, base, tmp string, o options) ([]string, error) {
 			var png []byte
 			tasks := chromedp.Tasks{
 				chromedp.EmulateViewport(int64(w), 900),
+				emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme(o.dark)}}),
 				chromedp.Navigate(base + s.path),
 				chromedp.WaitReady("body", chromedp.ByQuery),
 			}
@@ -221,7 +225,7 @@ func shoot(ctx context.Context, base, tmp string, o options) ([]string, error) {
 			if err := chromedp.Run(bctx, tasks); err != nil {
 				return fmt.Errorf("%s at %d px: %w", s.name, w, err)
 			}
-			file := filepath.Join(o.out, fmt.Sprintf("%s-%d.png", s.name, w))
+			file := filepath.Join(o.out, fmt.Sprintf("%s-%d%s.png", s.name, w, map[bool]string{true: "-dark"}[o.dark]))
 			if err := os.WriteFile(file, png, 0o644); err != nil {
 				return err
 			}
@@ -270,4 +274,11 @@ func chromium() string {
 		return p
 	}
 	return "chromium"
+}
+
+func scheme(dark bool) string {
+	if dark {
+		return "dark"
+	}
+	return "light"
 }
