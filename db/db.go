@@ -19,6 +19,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"  // registers the "postgres" driver
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/tokenadmin/tokenadmin/content"
 )
 
 // Dialect names the SQL database behind a DB.
@@ -42,6 +44,11 @@ type DB struct {
 
 	pool  Pool
 	stmts *stmtCache
+
+	// Reads that share a round trip under load (coalesce.go); nil on
+	// SQLite, which has no round trip to share.
+	findOnes *coalescer[[]content.Entry]
+	finds    *coalescer[page]
 }
 
 // sqlx does not know modernc's driver name "sqlite"; registering it makes
@@ -132,6 +139,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("db: open: %w", err)
 	}
 	d := &DB{DB: x, Dialect: dialect, url: url, stmts: newStmtCache(stmtCacheSize)}
+	if dialect == Postgres {
+		d.findOnes = newCoalescer[[]content.Entry](1, maxCoalescedIDs)
+		d.finds = newCoalescer[page](1, 1)
+	}
 	d.ConfigurePool(DefaultPool(dialect))
 	if err := x.PingContext(ctx); err != nil {
 		x.Close()

@@ -44,3 +44,29 @@ func FindEntriesSQL(d *DB, ct content.ContentType, q content.Query) (string, []a
 
 // TokenByHashSQL is the statement TokenByHash runs.
 func TokenByHashSQL(d *DB) string { return tokenByHashSQL(d) }
+
+// Test hooks into read coalescing (coalesce.go).
+
+// SharedReads reports how many shared runs d's findOne and find
+// coalescers have started.
+func SharedReads(d *DB) int64 {
+	if d.findOnes == nil {
+		return 0
+	}
+	return d.findOnes.runs.Load() + d.finds.runs.Load()
+}
+
+// ReadsWaiting reports how many findOne callers of the collection wait for
+// a shared run, and how many identical-find callers wait in all.
+func ReadsWaiting(d *DB, collection string) (findOnes, finds int) {
+	if d.findOnes == nil {
+		return 0, 0
+	}
+	findOnes = d.findOnes.waiting(collection)
+	d.finds.mu.Lock()
+	for _, r := range d.finds.next {
+		finds += r.waiters
+	}
+	d.finds.mu.Unlock()
+	return findOnes, finds
+}

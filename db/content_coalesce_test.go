@@ -1,0 +1,210 @@
+package db_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenadmin/tokenadmin/content"
+	"github.com/tokenadmin/tokenadmin/db"
+	"github.com/tokenadmin/tokenadmin/db/dbtest"
+)
+
+// The reads of 60 parallel clients, each wanting its own entries and
+// pages, get exactly what they asked for, however their reads were
+// shared (on PostgreSQL they are, under this load).
+func TestParallelReadsGetTheirOwnEntries(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ct := ctArticle()
+		ctSync(t, d, ct)
+		const n = 20
+		docs := make([]content.Entry, n)
+		for i := range docs {
+			docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("Article %02d", i), "views": int64(i)})
+		}
+		var wg sync.WaitGroup
+		for c := range 60 {
+			wg.Go(func() {
+				for i := range 30 {
+					k := (c*7 + i) % (n + 2)
+					if k >= n {
+						// An id nobody has, coalesced beside ids that exist.
+						_, err := d.FindEntry(t.Context(), ct, fmt.Sprintf("missing%022d", k))
+						if !errors.Is(err, db.ErrNotFound) {
+							t.Errorf("unknown document id: %v, want ErrNotFound", err)
+						}
+						continue
+					}
+					e, err := d.FindEntry(t.Context(), ct, docs[k].DocumentID)
+					if err != nil || e.DocumentID != docs[k].DocumentID || e.Data["title"] != docs[k].Data["title"] {
+						t.Errorf("FindEntry(%s) = %s %v, %v", docs[k].DocumentID, e.DocumentID, e.Data["title"], err)
+					}
+					// Finds that differ only by a bound value must not share.
+					f := content.Filter{Field: "views", Op: content.OpGte, Value: int64(k)}
+					got, total, err := d.FindEntries(t.Context(), ct, content.Query{Filter: &f, Page: 1, PageSize: 5})
+					if err != nil || total != n-k || len(got) != min(5, n-k) || got[0].DocumentID != docs[k].DocumentID {
+						t.Errorf("find views >= %d: %d entries of %d, %v", k, len(got), total, err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
+}
+
+// A client that has written an entry and then reads it sees its write,
+// while other clients read the same entries and their reads are shared.
+func TestReadsAfterAWriteSeeIt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ct := ctArticle()
+		ctSync(t, d, ct)
+		const writers = 20
+		docs := make([]content.Entry, writers)
+		for i := range docs {
+			docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("w%d-start", i)})
+		}
+		stop := make(chan struct{})
+		var readers sync.WaitGroup
+		for r := range 40 {
+			readers.Go(func() {
+				for i := r; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					d.FindEntry(t.Context(), ct, docs[i%writers].DocumentID)
+					d.FindEntries(t.Context(), ct, content.Query{Page: 1, PageSize: 10})
+				}
+			})
+		}
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				doc := docs[w].DocumentID
+				for i := range 15 {
+					title := fmt.Sprintf("w%d-%d", w, i)
+					if _, err := d.UpdateEntry(t.Context(), ct, doc, map[string]any{"title": title}); err != nil {
+						t.Errorf("update: %v", err)
+						return
+					}
+					if e, err := d.FindEntry(t.Context(), ct, doc); err != nil || e.Data["title"] != title {
+						t.Errorf("findOne after writing %q read %v, %v", title, e.Data["title"], err)
+					}
+					f := content.Filter{Field: "title", Op: content.OpEq, Value: title}
+					if got, _, err := d.FindEntries(t.Context(), ct, content.Query{Filter: &f, Page: 1, PageSize: 10}); err != nil || len(got) != 1 || got[0].DocumentID != doc {
+						t.Errorf("find after writing %q: %d entries, %v", title, len(got), err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(stop)
+		readers.Wait()
+	})
+}
+
+// On PostgreSQL, reads that wait for a connection all go in one
+// statement: here the pool's only connection is held while 20 findOnes
+// of 12 document ids (two unknown) and 10 identical finds pile up, and
+// three ids PostgreSQL cannot compare wait on their own.
+func TestReadsWaitingForAConnectionShareOneStatement(t *testing.T) {
+	d := dbtest.Postgres(t)
+	ct := ctArticle()
+	ctSync(t, d, ct)
+	docs := make([]content.Entry, 10)
+	for i := range docs {
+		docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("Article %d", i)})
+	}
+	d.ConfigurePool(db.Pool{MaxConns: 1})
+	conn, err := d.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first read of each kind takes the one run in flight and waits
+	// for the connection; the rest wait for the run after it.
+	firsts := make(chan error, 2)
+	go func() { _, err := d.FindEntry(t.Context(), ct, docs[0].DocumentID); firsts <- err }()
+	go func() {
+		_, _, err := d.FindEntries(t.Context(), ct, content.Query{Page: 1, PageSize: 3})
+		firsts <- err
+	}()
+	waitFor(t, 10*time.Second, "the first reads waiting for the connection", func() bool { return d.Stats().WaitCount >= 2 })
+
+	var wg sync.WaitGroup
+	// Ids PostgreSQL would refuse never join a shared statement, where
+	// they would fail everyone's read: they run alone, after the others.
+	for _, bad := range []string{"bad\xffutf8", "nul\x00byte", strings.Repeat("x", 65)} {
+		wg.Go(func() {
+			if _, err := d.FindEntry(t.Context(), ct, bad); err == nil {
+				t.Errorf("FindEntry(%q) found something", bad)
+			}
+		})
+	}
+	for i := range 20 {
+		wg.Go(func() {
+			k := i % 12
+			if k >= 10 {
+				_, err := d.FindEntry(t.Context(), ct, fmt.Sprintf("unknown%017d", k))
+				if !errors.Is(err, db.ErrNotFound) {
+					t.Errorf("unknown id: %v", err)
+				}
+				return
+			}
+			e, err := d.FindEntry(t.Context(), ct, docs[k].DocumentID)
+			if err != nil || e.Data["title"] != docs[k].Data["title"] {
+				t.Errorf("FindEntry(doc %d) = %v, %v", k, e.Data["title"], err)
+			}
+		})
+	}
+	for range 10 {
+		wg.Go(func() {
+			got, total, err := d.FindEntries(t.Context(), ct, content.Query{Page: 1, PageSize: 3})
+			if err != nil || total != 10 || len(got) != 3 || got[0].DocumentID != docs[0].DocumentID {
+				t.Errorf("find: %d entries of %d, %v", len(got), total, err)
+			}
+		})
+	}
+	waitFor(t, 10*time.Second, "30 reads waiting for a shared run", func() bool {
+		o, f := db.ReadsWaiting(d, ct.CollectionName)
+		return o == 20 && f == 10
+	})
+	if err := conn.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for range 2 {
+		if err := <-firsts; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := db.SharedReads(d); got != 2 {
+		t.Fatalf("%d shared statements served 30 waiting reads, want 2 (one findOne, one find)", got)
+	}
+}
+
+// SQLite reads in process: nothing is shared, nothing waits.
+func TestSQLiteReadsAreNotShared(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ct := ctArticle()
+	ctSync(t, d, ct)
+	e := ctCreate(t, d, ct, map[string]any{"title": "Only"})
+	var wg sync.WaitGroup
+	for range 30 {
+		wg.Go(func() {
+			if _, err := d.FindEntry(t.Context(), ct, e.DocumentID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := db.SharedReads(d); got != 0 {
+		t.Fatalf("%d shared reads on SQLite", got)
+	}
+	if _, err := d.FindEntry(t.Context(), ct, "nope"); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("unknown id: %v", err)
+	}
+}
