@@ -26,7 +26,7 @@ func (b *bench) guardrailsSection(ctx context.Context, t *table) error {
 	}
 	env := b.serverEnv("sqlite:" + filepath.Join(dir, "bench.db"))
 	b.progress("guardrails: preparing a SQLite database (migrate, mint keys, create %d articles)", httpArticles)
-	srv, plainKey, doc, err := b.contentServer(ctx, "guardrails", env)
+	srv, plainKey, docs, err := b.contentServer(ctx, "guardrails", env)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (b *bench) guardrailsSection(ctx context.Context, t *table) error {
 	if apitoken.Parse(guardedKey) != nil {
 		return fmt.Errorf("token create printed %q, not a key", guardedKey)
 	}
-	url := srv.base + "/api/articles/" + doc
+	url := srv.base + "/api/articles/" + docs[len(docs)-1]
 	plain := loadTarget{name: "plain", url: url, key: plainKey, srv: srv}
 	guarded := loadTarget{name: "guarded", url: url, key: guardedKey, srv: srv}
 	for _, tg := range []loadTarget{plain, guarded} {

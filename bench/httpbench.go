@@ -26,12 +26,12 @@ type httpSetup struct {
 	normal, auth, bypass *server
 	readKey              string // read-only key, minted by the CLI
 	invalidKey           string // well-formed, valid checksum, unknown to the server
-	documentID           string
+	documentIDs          []string
 
-	pg           *server // nil without PostgreSQL
-	pgReadKey    string
-	pgDocumentID string
-	dropPG       func()
+	pg            *server // nil without PostgreSQL
+	pgReadKey     string
+	pgDocumentIDs []string
+	dropPG        func()
 }
 
 func (s *httpSetup) servers() []*server {
@@ -75,31 +75,47 @@ func (b *bench) httpSection(ctx context.Context, t *table) error {
 	}
 	defer s.stop()
 
-	path := "/api/articles/" + s.documentID
+	path := "/api/articles/" + s.documentIDs[len(s.documentIDs)-1]
 	const findPath = "/api/articles?pagination%5BpageSize%5D=10"
 	auth := loadTarget{name: "auth", url: s.auth.base + path, key: s.readKey, srv: s.auth}
 	bypass := loadTarget{name: "bypass", url: s.bypass.base + path, srv: s.bypass}
 	invalid := loadTarget{name: "invalid", url: s.normal.base + path, key: s.invalidKey, srv: s.normal}
 	healthz := loadTarget{name: "healthz", url: s.normal.base + "/healthz", srv: s.normal}
 	find := loadTarget{name: "find", url: s.normal.base + findPath, key: s.readKey, srv: s.normal}
-	targets := []loadTarget{auth, bypass, invalid, healthz, find}
-	want := map[string]int{"auth": 200, "bypass": 200, "invalid": 401, "healthz": 200, "find": 200}
+	// The figures ask for one URL again and again; the same reads
+	// spread over every article and every page tell whether a figure
+	// rests on one row being hot.
+	findOneMix := loadTarget{name: "findOne mix", url: s.normal.base + path, key: s.readKey, srv: s.normal, paths: findOnePaths(s.documentIDs)}
+	findMix := loadTarget{name: "find mix", url: s.normal.base + findPath, key: s.readKey, srv: s.normal, paths: findPaths()}
+	targets := []loadTarget{auth, bypass, invalid, healthz, find, findOneMix, findMix}
+	want := map[string]int{"auth": 200, "bypass": 200, "invalid": 401, "healthz": 200, "find": 200, "findOne mix": 200, "find mix": 200}
 	if s.pg != nil {
+		pgPath := "/api/articles/" + s.pgDocumentIDs[len(s.pgDocumentIDs)-1]
 		targets = append(targets,
-			loadTarget{name: "pg findOne", url: s.pg.base + "/api/articles/" + s.pgDocumentID, key: s.pgReadKey, srv: s.pg},
-			loadTarget{name: "pg find", url: s.pg.base + findPath, key: s.pgReadKey, srv: s.pg})
-		want["pg findOne"], want["pg find"] = 200, 200
+			loadTarget{name: "pg findOne", url: s.pg.base + pgPath, key: s.pgReadKey, srv: s.pg},
+			loadTarget{name: "pg find", url: s.pg.base + findPath, key: s.pgReadKey, srv: s.pg},
+			loadTarget{name: "pg findOne mix", url: s.pg.base + pgPath, key: s.pgReadKey, srv: s.pg, paths: findOnePaths(s.pgDocumentIDs)},
+			loadTarget{name: "pg find mix", url: s.pg.base + findPath, key: s.pgReadKey, srv: s.pg, paths: findPaths()})
+		for _, n := range []string{"pg findOne", "pg find", "pg findOne mix", "pg find mix"} {
+			want[n] = 200
+		}
 	}
 
 	// A figure of errors would be meaningless: check each target answers
-	// as intended before loading it.
+	// as intended before loading it, on every path it will ask for.
 	for _, tg := range targets {
-		status, body, err := get(ctx, b.client, tg.url, tg.key)
-		if err != nil {
-			return err
+		urls := []string{tg.url}
+		for _, p := range tg.paths {
+			urls = append(urls, tg.srv.base+p)
 		}
-		if status != want[tg.name] {
-			return fmt.Errorf("%s: GET %s answered %d, want %d: %.200s", tg.name, tg.url, status, want[tg.name], body)
+		for _, u := range urls {
+			status, body, err := get(ctx, b.client, u, tg.key)
+			if err != nil {
+				return err
+			}
+			if status != want[tg.name] {
+				return fmt.Errorf("%s: GET %s answered %d, want %d: %.200s", tg.name, u, status, want[tg.name], body)
+			}
 		}
 	}
 
@@ -128,6 +144,9 @@ func (b *bench) httpSection(ctx context.Context, t *table) error {
 	t.add("  latency p50 / p99", pair(hz.p50, hz.p99), "", "", "")
 	t.add("GET /api/articles?pageSize=10 (SQLite)", rps(fd.rps), "-", "", "")
 	t.add("  latency p50 / p99", pair(fd.p50, fd.p99), "", "", "")
+	om, fm := results["findOne mix"], results["find mix"]
+	t.add(fmt.Sprintf("GET each of the %d articles in turn (SQLite)", httpArticles), rps(om.rps), "one article "+rps(a.rps), ratio(om.rps, a.rps), "")
+	t.add(fmt.Sprintf("GET each of the %d pages of 10 in turn (SQLite)", httpArticles/10), rps(fm.rps), "first page "+rps(fd.rps), ratio(fm.rps, fd.rps), "")
 	if s.pg == nil {
 		t.add("PostgreSQL findOne / find", "skipped (no PostgreSQL)", "", "", "")
 		return nil
@@ -138,6 +157,8 @@ func (b *bench) httpSection(ctx context.Context, t *table) error {
 	}{
 		{"PostgreSQL GET /api/articles/:id", results["pg findOne"], a},
 		{"PostgreSQL GET /api/articles?pageSize=10", results["pg find"], fd},
+		{"PostgreSQL GET each article in turn", results["pg findOne mix"], om},
+		{"PostgreSQL GET each page in turn", results["pg find mix"], fm},
 	} {
 		t.add(c.label, rps(c.pg.rps), "SQLite "+rps(c.sq.rps), ratio(c.pg.rps, c.sq.rps), verdict("≥ 0.8", c.pg.rps >= pgRatioTarget*c.sq.rps))
 		t.add("  latency p50 / p99", pair(c.pg.p50, c.pg.p99), "SQLite "+pair(c.sq.p50, c.sq.p99), "", verdict("p99 ≤ 25 ms", c.pg.p99 <= pgP99Target))
@@ -167,7 +188,7 @@ func (b *bench) setupHTTP(ctx context.Context) (_ *httpSetup, err error) {
 	}
 	env := b.serverEnv("sqlite:" + filepath.Join(dir, "bench.db"))
 	b.progress("HTTP: preparing a SQLite database (migrate, mint keys, create %d articles)", httpArticles)
-	if s.normal, s.readKey, s.documentID, err = b.contentServer(ctx, "normal", env); err != nil {
+	if s.normal, s.readKey, s.documentIDs, err = b.contentServer(ctx, "normal", env); err != nil {
 		return nil, err
 	}
 	// The servers only read the shared file during the runs.
@@ -187,40 +208,58 @@ func (b *bench) setupHTTP(ctx context.Context) (_ *httpSetup, err error) {
 	}
 	s.dropPG = drop
 	b.progress("HTTP: preparing a PostgreSQL database the same way")
-	if s.pg, s.pgReadKey, s.pgDocumentID, err = b.contentServer(ctx, "pg", b.serverEnv(dbURL)); err != nil {
+	if s.pg, s.pgReadKey, s.pgDocumentIDs, err = b.contentServer(ctx, "pg", b.serverEnv(dbURL)); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// findOnePaths are the findOne paths of every document, in order.
+func findOnePaths(docs []string) []string {
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = "/api/articles/" + d
+	}
+	return out
+}
+
+// findPaths are the find paths of every page of 10 articles.
+func findPaths() []string {
+	out := make([]string, httpArticles/10)
+	for i := range out {
+		out[i] = fmt.Sprintf("/api/articles?pagination%%5BpageSize%%5D=10&pagination%%5Bpage%%5D=%d", i+1)
+	}
+	return out
+}
+
 // contentServer migrates the database of env, mints a read-only and a
 // full-access key, starts a normal server, creates the articles with the
 // full-access key, and returns the server, the read-only key and the
-// documentId of the last article.
-func (b *bench) contentServer(ctx context.Context, name string, env []string) (*server, string, string, error) {
+// articles' documentIds in order of creation.
+func (b *bench) contentServer(ctx context.Context, name string, env []string) (*server, string, []string, error) {
 	if _, err := b.cli(ctx, env, "", "migrate"); err != nil {
-		return nil, "", "", err
+		return nil, "", nil, err
 	}
 	readKey, err := b.mintKey(ctx, env, "bench read-only", "read-only")
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", nil, err
 	}
 	writeKey, err := b.mintKey(ctx, env, "bench full-access", "full-access")
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", nil, err
 	}
 	srv, err := b.startServer(ctx, name, b.bin, env)
 	if err != nil {
-		return nil, "", "", err
+		return nil, "", nil, err
 	}
-	var doc string
+	docs := make([]string, httpArticles)
 	for i := range httpArticles {
-		if doc, err = b.createArticle(ctx, srv.base, writeKey, i); err != nil {
+		if docs[i], err = b.createArticle(ctx, srv.base, writeKey, i); err != nil {
 			srv.stop()
-			return nil, "", "", err
+			return nil, "", nil, err
 		}
 	}
-	return srv, readKey, doc, nil
+	return srv, readKey, docs, nil
 }
 
 // mintKey creates a token with the CLI and returns its key.

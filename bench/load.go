@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -30,7 +31,15 @@ type loadTarget struct {
 	url  string
 	key  string
 	srv  *server // the server answering, whose CPU time is read; may be nil
+	// paths, when set, are requested in turn instead of url's path, each
+	// connection starting at its own place: traffic that reads every
+	// entry or page rather than one, so that no figure rests on one
+	// row being hot.
+	paths []string
 }
+
+// pathAt is the path of the i-th request of a target with paths.
+func (t loadTarget) pathAt(i int) string { return t.paths[i%len(t.paths)] }
 
 // loadResult is one load run.
 type loadResult struct {
@@ -136,11 +145,38 @@ done = function(summary, latency, requests)
 end
 `
 
+// wrkPathsScript makes wrk request the paths in turn. Each thread has
+// its own Lua state, so each starts at its own place in the list.
+func wrkPathsScript(paths []string) string {
+	var b bytes.Buffer
+	b.WriteString("local paths = {\n")
+	for _, p := range paths {
+		fmt.Fprintf(&b, "  %q,\n", p)
+	}
+	b.WriteString(`}
+local n = 0
+setup = function(thread)
+  thread:set("start", math.random(#paths))
+end
+init = function(args)
+  n = start or 0
+end
+request = function()
+  n = n + 1
+  return wrk.format(nil, paths[n % #paths + 1])
+end
+`)
+	return b.String()
+}
+
 var wrkResultRE = regexp.MustCompile(`BENCH_RESULT requests=(\d+) duration_us=(\d+) p50_us=(\d+) p99_us=(\d+) status_errors=(\d+) socket_errors=(\d+)`)
 
 func (w *wrk) run(ctx context.Context, t loadTarget, d time.Duration) (loadResult, error) {
 	script := filepath.Join(w.dir, "wrk-"+t.name+".lua")
 	body := wrkScript
+	if len(t.paths) > 0 {
+		body = wrkPathsScript(t.paths) + body
+	}
 	if t.key != "" {
 		body = fmt.Sprintf("wrk.headers[\"Authorization\"] = %q\n", "Bearer "+t.key) + body
 	}
@@ -195,15 +231,15 @@ func (g *goLoader) run(ctx context.Context, t loadTarget, d time.Duration) (load
 		wg                   sync.WaitGroup
 	)
 	start := time.Now()
-	for range loadConns {
+	for conn := range loadConns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, 1<<16)
 			var st, se int64
-			for ctx.Err() == nil {
+			for i := conn * 7; ctx.Err() == nil; i++ {
 				t0 := time.Now()
-				status, err := g.once(ctx, client, t)
+				status, err := g.once(ctx, client, t, i)
 				if err != nil {
 					if ctx.Err() == nil {
 						se++
@@ -232,10 +268,15 @@ func (g *goLoader) run(ctx context.Context, t loadTarget, d time.Duration) (load
 	}, nil
 }
 
-func (g *goLoader) once(ctx context.Context, client *http.Client, t loadTarget) (int, error) {
+func (g *goLoader) once(ctx context.Context, client *http.Client, t loadTarget, i int) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url, nil)
 	if err != nil {
 		return 0, err
+	}
+	if len(t.paths) > 0 {
+		u := *req.URL
+		u.Path, u.RawQuery, _ = strings.Cut(t.pathAt(i), "?")
+		req.URL = &u
 	}
 	if t.key != "" {
 		req.Header.Set("Authorization", "Bearer "+t.key)
