@@ -62,26 +62,37 @@ func (c *coalescer[R]) idle() bool {
 // awaitWaiting polls until n callers wait for key's next run.
 func awaitWaiting[R any](t *testing.T, c *coalescer[R], key string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for c.waiting(key) != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d callers wait for the next run, want %d", c.waiting(key), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	poll(t, func() bool { return c.waiting(key) == n }, func() string {
+		return fmt.Sprintf("%d callers wait for the next run, want %d", c.waiting(key), n)
+	})
 }
 
 // awaitIdle polls until no run is in flight or gathering: runs end on
 // goroutines of their own, after their callers have their answers.
 func awaitIdle[R any](t *testing.T, c *coalescer[R]) {
 	t.Helper()
+	poll(t, c.idle, func() string { return "runs were left in flight or gathering" })
+}
+
+func poll(t *testing.T, cond func() bool, failure func() string) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !c.idle() {
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("runs left behind: running %v, gathering %d", c.running, len(c.next))
+			t.Fatal(failure())
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// heldOpen returns a coalescer whose first run of key "k" is in flight
+// and blocked until g.open is closed, so that the next callers wait.
+func heldOpen(maxArgs int) (*coalescer[[]string], *gate) {
+	c := newCoalescer[[]string](1, maxArgs)
+	g := newGate()
+	go c.do(context.Background(), "k", "first", g.fetch)
+	<-g.started
+	return c, g
 }
 
 func TestCoalescerRunsAloneWhenNothingIsInFlight(t *testing.T) {
@@ -104,10 +115,7 @@ func TestCoalescerRunsAloneWhenNothingIsInFlight(t *testing.T) {
 }
 
 func TestCoalescerCallersThatWaitShareOneRun(t *testing.T) {
-	c := newCoalescer[[]string](1, 100)
-	g := newGate()
-	go c.do(context.Background(), "k", "first", g.fetch)
-	<-g.started
+	c, g := heldOpen(100)
 
 	const callers = 30
 	ids := make([]string, callers)
@@ -187,10 +195,7 @@ func TestCoalescerNeverAnswersFromARunThatBeganEarlier(t *testing.T) {
 }
 
 func TestCoalescerCallerThatGivesUpLeavesTheRunToTheOthers(t *testing.T) {
-	c := newCoalescer[[]string](1, 100)
-	g := newGate()
-	go c.do(context.Background(), "k", "first", g.fetch)
-	<-g.started
+	c, g := heldOpen(100)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	quitter := make(chan error, 1)
@@ -221,10 +226,7 @@ func TestCoalescerCallerThatGivesUpLeavesTheRunToTheOthers(t *testing.T) {
 }
 
 func TestCoalescerDropsARunEveryCallerGaveUpOn(t *testing.T) {
-	c := newCoalescer[[]string](1, 100)
-	g := newGate()
-	go c.do(context.Background(), "k", "first", g.fetch)
-	<-g.started
+	c, g := heldOpen(100)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -278,10 +280,7 @@ func TestCoalescerCancelsARunEveryCallerLeft(t *testing.T) {
 }
 
 func TestCoalescerRunsAloneWhenTheSharedRunIsFull(t *testing.T) {
-	c := newCoalescer[[]string](1, 3)
-	g := newGate()
-	go c.do(context.Background(), "k", "first", g.fetch)
-	<-g.started
+	c, g := heldOpen(3)
 	var wg sync.WaitGroup
 	for _, id := range []string{"a", "b", "c"} {
 		wg.Go(func() { c.do(context.Background(), "k", id, g.fetch) })
@@ -314,10 +313,7 @@ func TestCoalescerSharesErrorsAndSurvivesPanics(t *testing.T) {
 		{"panic", func() ([]string, error) { panic("scan went wrong") }, "shared read panicked: scan went wrong"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newCoalescer[[]string](1, 100)
-			g := newGate()
-			go c.do(context.Background(), "k", "first", g.fetch)
-			<-g.started
+			c, g := heldOpen(100)
 			fetch := func(context.Context, []string) ([]string, error) { return tc.fail() }
 			var wg sync.WaitGroup
 			errs := make(chan error, 5)

@@ -18,13 +18,8 @@ import (
 // shared (on PostgreSQL they are, under this load).
 func TestParallelReadsGetTheirOwnEntries(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ct := ctArticle()
-		ctSync(t, d, ct)
 		const n = 20
-		docs := make([]content.Entry, n)
-		for i := range docs {
-			docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("Article %02d", i), "views": int64(i)})
-		}
+		ct, docs := ctArticles(t, d, n)
 		var wg sync.WaitGroup
 		for c := range 60 {
 			wg.Go(func() {
@@ -59,13 +54,8 @@ func TestParallelReadsGetTheirOwnEntries(t *testing.T) {
 // while other clients read the same entries and their reads are shared.
 func TestReadsAfterAWriteSeeIt(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ct := ctArticle()
-		ctSync(t, d, ct)
 		const writers = 20
-		docs := make([]content.Entry, writers)
-		for i := range docs {
-			docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("w%d-start", i)})
-		}
+		ct, docs := ctArticles(t, d, writers)
 		stop := make(chan struct{})
 		var readers sync.WaitGroup
 		for r := range 40 {
@@ -113,12 +103,7 @@ func TestReadsAfterAWriteSeeIt(t *testing.T) {
 // three ids PostgreSQL cannot compare wait on their own.
 func TestReadsWaitingForAConnectionShareOneStatement(t *testing.T) {
 	d := dbtest.Postgres(t)
-	ct := ctArticle()
-	ctSync(t, d, ct)
-	docs := make([]content.Entry, 10)
-	for i := range docs {
-		docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("Article %d", i)})
-	}
+	ct, docs := ctArticles(t, d, 10)
 	d.ConfigurePool(db.Pool{MaxConns: 1})
 	conn, err := d.Conn(t.Context())
 	if err != nil {
@@ -207,4 +192,17 @@ func TestSQLiteReadsAreNotShared(t *testing.T) {
 	if _, err := d.FindEntry(t.Context(), ct, "nope"); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("unknown id: %v", err)
 	}
+}
+
+// ctArticles syncs the article type and creates n articles, titled
+// "Article 00"… with views 0…, in order.
+func ctArticles(t *testing.T, d *db.DB, n int) (content.ContentType, []content.Entry) {
+	t.Helper()
+	ct := ctArticle()
+	ctSync(t, d, ct)
+	docs := make([]content.Entry, n)
+	for i := range docs {
+		docs[i] = ctCreate(t, d, ct, map[string]any{"title": fmt.Sprintf("Article %02d", i), "views": int64(i)})
+	}
+	return ct, docs
 }
