@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -75,5 +76,7 @@ func ratio(a, b float64) string {
 	if b == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2f", a/b)
+	// Truncated, not rounded: 0.9485 shown as 0.95 beside "≥ 0.95
+	// MISSED" read as a contradiction.
+	return fmt.Sprintf("%.2f", math.Floor(a/b*100)/100)
 }
