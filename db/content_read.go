@@ -16,8 +16,9 @@ import (
 )
 
 // Reading entries. Reads outside a transaction go through the statement
-// cache (stmtcache.go) and cost one round trip each; on PostgreSQL,
-// concurrent reads share round trips under load (coalesce.go).
+// cache (stmtcache.go) and cost one round trip each. Under load,
+// identical finds share one execution, and on PostgreSQL findOnes share
+// round trips (coalesce.go).
 
 // FindEntries returns one page of ct's entries matching q.Filter in
 // q.Sort order (then by id), and how many entries match in all. Filtering,
@@ -34,10 +35,6 @@ func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.
 	f, err := d.findQuery(ct, q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("db: %s: %w", op, err)
-	}
-	if d.finds == nil {
-		p, err := d.findPage(ctx, f)
-		return p.entries, p.total, err
 	}
 	// Identical finds (same statement, same values) share one run.
 	p, err := d.finds.do(ctx, f.key(), "", func(ctx context.Context, _ []string) (page, error) {

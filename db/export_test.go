@@ -47,22 +47,22 @@ func TokenByHashSQL(d *DB) string { return tokenByHashSQL(d) }
 
 // Test hooks into read coalescing (coalesce.go).
 
-// SharedReads reports how many shared runs d's findOne and find
-// coalescers have started.
+// SharedReads reports how many shared runs d's find and (on PostgreSQL)
+// findOne coalescers have started.
 func SharedReads(d *DB) int64 {
-	if d.findOnes == nil {
-		return 0
+	n := d.finds.runs.Load()
+	if d.findOnes != nil {
+		n += d.findOnes.runs.Load()
 	}
-	return d.findOnes.runs.Load() + d.finds.runs.Load()
+	return n
 }
 
 // ReadsWaiting reports how many findOne callers of the collection wait for
 // a shared run, and how many identical-find callers wait in all.
 func ReadsWaiting(d *DB, collection string) (findOnes, finds int) {
-	if d.findOnes == nil {
-		return 0, 0
+	if d.findOnes != nil {
+		findOnes = d.findOnes.waiting(collection)
 	}
-	findOnes = d.findOnes.waiting(collection)
 	d.finds.mu.Lock()
 	for _, r := range d.finds.next {
 		finds += r.waiters
