@@ -64,11 +64,12 @@ abuse:
 screenshots:
 	go run ./screenshots $(SCREENSHOTFLAGS)
 
-# The soak test for 3 minutes instead of the 5 s of `make test`: 16
-# workers against the content API on 127.0.0.1, every key class, zero 5xx,
-# heap and goroutines steady. Its last line has the figures.
+# The soak test for 3 minutes on each database (SQLite, then PostgreSQL)
+# instead of the 5 s of `make test`: 16 workers against the content API on
+# 127.0.0.1, every key class, zero 5xx, heap and goroutines steady. Each
+# database's last line has its figures.
 soak:
-	TOKENADMIN_SOAK=3m go test -run TestSoak -count=1 -v -timeout 10m ./cmd/tokenadmin/
+	TOKENADMIN_SOAK=3m go test -run TestSoak -count=1 -v -timeout 15m ./cmd/tokenadmin/
 
 # Every Go fuzz target for FUZZTIME each, one after another; after each,
 # the corpus size: seeds in the package's testdata/fuzz and inputs the

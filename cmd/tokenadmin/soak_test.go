@@ -4,7 +4,7 @@ package main
 // from 16 workers, for TOKENADMIN_SOAK (5 s by default, `make soak` runs
 // 3 minutes). It counts every answer and watches the heap and the
 // goroutines. Traffic goes only to the in-process server on 127.0.0.1 and
-// stops at the deadline.
+// stops at the deadline. It runs on SQLite and on PostgreSQL.
 
 import (
 	"context"
@@ -52,11 +52,23 @@ func sampleMem(since time.Time) memSample {
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
+// TestSoak runs on each database: on PostgreSQL the reads are shared
+// between requests under load (db/coalesce.go), whose goroutines and
+// waiting requests must not pile up either.
 func TestSoak(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		soak(t, sqliteURL(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		soak(t, postgresDatabase(t))
+	})
+}
+
+func soak(t *testing.T, dbURL string) {
 	duration := soakDuration(t)
 	const workers = 16
-	t.Chdir(t.TempDir())
-	dbURL := sqliteURL(t)
 	env := map[string]string{"TOKENADMIN_ADDR": "127.0.0.1:0", "DATABASE_URL": dbURL, "TOKENADMIN_SECRET": testSecret}
 	mint := func(args ...string) string {
 		t.Helper()
