@@ -154,7 +154,7 @@ var ignoredParams = map[string]bool{
 // every filter value is typed for its field (see Filter), and a request
 // that breaks a rule or a limit is a *ValidationError.
 func ParseQuery(ct ContentType, q url.Values) (Query, error) {
-	return ParseQueryPaged(ct, q, RESTPaging)
+	return parseQueryPaged(ct, q, RESTPaging)
 }
 
 // Paging is the page size a find gets when it names none, and the most it
@@ -181,9 +181,10 @@ func (p Paging) clamp(n int) int {
 	return min(max(n, 1), noLimit) // Start = (page-1)*size stays far from overflowing
 }
 
-// ParseQueryPaged is ParseQuery with the paging rules of an API other
-// than REST.
-func ParseQueryPaged(ct ContentType, q url.Values, paging Paging) (Query, error) {
+// parseQueryPaged is ParseQuery with other paging rules; GraphQL builds
+// its Query from typed arguments instead (query_build.go), so only tests
+// use other rules today.
+func parseQueryPaged(ct ContentType, q url.Values, paging Paging) (Query, error) {
 	params := 0
 	for _, vs := range q {
 		params += max(len(vs), 1)

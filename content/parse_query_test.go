@@ -707,7 +707,7 @@ func TestParseQueryGraphQLPaging(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, err := ParseQueryPaged(ct, vals, GraphQLPaging)
+		q, err := parseQueryPaged(ct, vals, GraphQLPaging)
 		if err != nil || q.Start != tt.start || q.Limit != tt.limit {
 			t.Errorf("%q: got start %d limit %d (%v), want %d %d", tt.raw, q.Start, q.Limit, err, tt.start, tt.limit)
 		}
