@@ -140,3 +140,7 @@ func (c *coalescer[R]) start(key string, r *sharedRun[R]) {
 
 // maxCoalescedIDs bounds the document ids one findOne run fetches.
 const maxCoalescedIDs = 100
+
+// maxSharedWindows bounds the distinct windows one find run serves
+// (sharedWindowBlock × maxPageSize of them exist in a block at most).
+const maxSharedWindows = 100

@@ -220,3 +220,147 @@ func ctArticles(t *testing.T, d *db.DB, n int) (content.ContentType, []content.E
 	}
 	return ct, docs
 }
+
+// window is one find's window in either pagination mode.
+type window struct {
+	offsetMode                   bool
+	page, pageSize, start, limit int
+}
+
+func (w window) query(f *content.Filter, sort []content.SortField) content.Query {
+	q := content.Query{Filter: f, Sort: sort}
+	if w.offsetMode {
+		q.Offset, q.Start, q.Limit = true, w.start, w.limit
+	} else {
+		q.Page, q.PageSize = w.page, w.pageSize
+	}
+	return q
+}
+
+// found is what a find answered, in a comparable form.
+func found(entries []content.Entry, total int) string {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.DocumentID
+	}
+	return fmt.Sprintf("%d %v", total, ids)
+}
+
+// On PostgreSQL, finds that differ only in their window share one
+// statement when they wait together; on SQLite only identical ones do.
+// Each must still get exactly its own rows and the total, including a
+// page past the end, in both pagination modes.
+func TestFindsOfNearbyWindowsShareStatements(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ct, _ := ctArticles(t, d, 57)
+		sort := []content.SortField{{Field: "views", Desc: true}}
+		near := []window{
+			{page: 1, pageSize: 10}, {page: 2, pageSize: 10}, {page: 5, pageSize: 10}, {page: 2, pageSize: 25},
+			{page: 9, pageSize: 10}, // past the end, in the same block
+			{offsetMode: true, start: 3, limit: 7}, {offsetMode: true, start: 50, limit: 100},
+		}
+		far := window{page: 12, pageSize: 10} // another block: its own statement
+		want := map[window]string{}
+		for _, w := range append(near, far) {
+			got, total, err := d.FindEntries(t.Context(), ct, w.query(nil, sort))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[w] = found(got, total)
+		}
+		before := db.SharedReads(d)
+
+		d.ConfigurePool(db.Pool{MaxConns: 1})
+		conn, err := d.Conn(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		check := func(w window) {
+			got, total, err := d.FindEntries(t.Context(), ct, w.query(nil, sort))
+			if err != nil || found(got, total) != want[w] {
+				t.Errorf("%+v: %s, %v; want %s", w, found(got, total), err, want[w])
+			}
+		}
+		// The first takes the block's run and waits for the connection.
+		wg.Go(func() { check(near[0]) })
+		waitFor(t, 10*time.Second, "the first find waiting", func() bool { return d.Stats().WaitCount >= 1 })
+		for _, w := range near {
+			for range 2 {
+				wg.Go(func() { check(w) })
+			}
+		}
+		wg.Go(func() { check(far) })
+		// PostgreSQL: every near find waits for the block's next run, far
+		// for the connection. SQLite: each other window's first find runs
+		// alone (waiting for the connection) and its copy waits for it.
+		wantWaiting, wantPool, wantShared := 2*len(near), int64(2), int64(1)
+		if d.Dialect == db.SQLite {
+			wantWaiting, wantPool, wantShared = 2+len(near)-1, int64(1+len(near)-1+1), int64(len(near))
+		}
+		waitFor(t, 10*time.Second, "the finds waiting", func() bool {
+			_, f := db.ReadsWaiting(d, ct.CollectionName)
+			return f == wantWaiting && d.Stats().WaitCount >= wantPool
+		})
+		if err := conn.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		if got := db.SharedReads(d) - before; got != wantShared {
+			t.Fatalf("%d shared statements for %d finds of %d windows, want %d", got, 2*len(near)+1, len(near), wantShared)
+		}
+	})
+}
+
+// 60 clients asking for random windows of a few finds, all at once, get
+// what each asked for alone, however their windows were shared.
+func TestParallelFindsGetTheirOwnWindows(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ct, _ := ctArticles(t, d, 57)
+		f := content.Filter{Field: "views", Op: content.OpGte, Value: int64(5)}
+		filters := []*content.Filter{nil, &f}
+		sorts := [][]content.SortField{{{Field: "views", Desc: true}}, {{Field: "title"}}}
+		var windows []window
+		for _, size := range []int{1, 5, 10, 25} {
+			for page := 1; page <= 8; page++ {
+				windows = append(windows, window{page: page, pageSize: size})
+			}
+		}
+		for start := 0; start <= 60; start += 3 {
+			for _, limit := range []int{1, 3, 10, 100} {
+				windows = append(windows, window{offsetMode: true, start: start, limit: limit})
+			}
+		}
+		type ask struct {
+			w      window
+			fi, si int
+		}
+		want := map[ask]string{}
+		for fi, fl := range filters {
+			for si, so := range sorts {
+				for _, w := range windows {
+					got, total, err := d.FindEntries(t.Context(), ct, w.query(fl, so))
+					if err != nil {
+						t.Fatal(err)
+					}
+					want[ask{w, fi, si}] = found(got, total)
+				}
+			}
+		}
+		var wg sync.WaitGroup
+		for c := range 60 {
+			wg.Go(func() {
+				for i := range 40 {
+					a := ask{windows[(c*31+i*7)%len(windows)], (c + i) % 2, (c / 2) % 2}
+					got, total, err := d.FindEntries(t.Context(), ct, a.w.query(filters[a.fi], sorts[a.si]))
+					if err != nil || found(got, total) != want[a] {
+						t.Errorf("%+v: %s, %v; want %s", a, found(got, total), err, want[a])
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		t.Logf("%d shared statements", db.SharedReads(d))
+	})
+}

@@ -48,7 +48,7 @@ type DB struct {
 	// Reads that share a run under load (coalesce.go); findOnes is nil
 	// on SQLite.
 	findOnes *coalescer[[]content.Entry]
-	finds    *coalescer[page]
+	finds    *coalescer[sharedWindow]
 }
 
 // sqlx does not know modernc's driver name "sqlite"; registering it makes
@@ -143,7 +143,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	// that saves the query's own work (one busy list page at 32
 	// connections: 5,000-6,600 req/s alone, 8,700-9,400 shared), on
 	// PostgreSQL the round trip as well.
-	d.finds = newCoalescer[page](1, 1)
+	d.finds = newCoalescer[sharedWindow](1, maxSharedWindows)
 	if dialect == Postgres {
 		// findOnes of different ids go in one statement: that saves
 		// round trips, which SQLite has none of (tried there: 2.4 reads

@@ -35,11 +35,15 @@ func TokenPageSQL(d *DB, q apitoken.ListQuery) (string, []any) {
 	return pq.sql, pq.args
 }
 
-// FindEntriesSQL is the statement FindEntries runs for q, with its
-// arguments.
+// FindEntriesSQL is the statement FindEntries runs for q when it shares
+// nothing, with its arguments.
 func FindEntriesSQL(d *DB, ct content.ContentType, q content.Query) (string, []any, error) {
 	f, err := d.findQuery(ct, q)
-	return f.sql, f.args, err
+	if err != nil {
+		return "", nil, err
+	}
+	query, args := d.windowed(f, f.limit, f.offset)
+	return query, args, nil
 }
 
 // TokenByHashSQL is the statement TokenByHash runs.
