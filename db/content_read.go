@@ -31,7 +31,8 @@ import (
 // hold the count, so only then is it asked for on its own.
 // q.Fields, when not nil, limits the attributes returned; id, documentId
 // and the timestamps are always returned. A field that is neither an
-// attribute nor a system field is an error.
+// attribute nor a system field is an error. The entries' Data may be
+// shared with concurrent callers: read it only.
 func (d *DB) FindEntries(ctx context.Context, ct content.ContentType, q content.Query) ([]content.Entry, int, error) {
 	const op = "find entries"
 	f, err := d.findQuery(ct, q)
