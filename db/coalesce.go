@@ -13,10 +13,11 @@ import (
 // coalescer lets the reads of one kind that arrive while enough of that
 // kind are already in flight wait and share the next run: twenty
 // findOnes of the same content type become one statement that fetches
-// twenty rows, twenty identical finds one statement whose page they all
-// get. Under light load nothing waits and every read runs alone as
-// before; under heavy load the round trips per request fall with the
-// load.
+// twenty rows, twenty finds of nearby pages one statement that reads
+// every page, each caller taking its own rows. On SQLite, which reads in
+// process, only identical finds share, saving the query's own work. Under
+// light load nothing waits and every read runs alone as before; under
+// heavy load the statements per request fall with the load.
 //
 // A run starts only after every caller it serves has called, so a
 // caller never gets data older than its own call: a write that returned
