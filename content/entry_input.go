@@ -93,15 +93,24 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 	if err != nil {
 		return nil, &SyntaxError{Message: err.Error()}
 	}
-	values := make(map[string]any, len(raws))
-	for k, raw := range raws {
+	if err := checkEntryKeys(ct, keys); err != nil {
+		return nil, err
+	}
+	// Only attributes are decoded, once the keys are known good. Their
+	// text was checked with the body, and their numbers are json.Number.
+	values := make(map[string]any, len(ct.Attributes))
+	for _, a := range ct.Attributes {
+		raw, ok := raws[a.Name]
+		if !ok {
+			continue
+		}
 		v, err := decodeValue(raw)
 		if err != nil {
 			return nil, &SyntaxError{Message: err.Error()}
 		}
-		values[k] = v
+		values[a.Name] = v
 	}
-	return ParseEntryValues(ct, keys, values, partial)
+	return entryValues(ct, values, partial)
 }
 
 // ParseEntryValues validates the members of an entry's data already
@@ -115,15 +124,33 @@ func ParseEntryValues(ct ContentType, keys []string, values map[string]any, part
 	if err := CheckValueText(values); err != nil {
 		return nil, err
 	}
+	if err := checkEntryKeys(ct, keys); err != nil {
+		return nil, err
+	}
+	typed := make(map[string]any, len(values))
+	for k, v := range values {
+		typed[k] = jsonNumbers(v)
+	}
+	return entryValues(ct, typed, partial)
+}
+
+// checkEntryKeys refuses the first key, in the order sent, that is
+// neither an attribute nor a system field.
+func checkEntryKeys(ct ContentType, keys []string) error {
 	for _, k := range keys {
 		if systemFields[k] {
 			continue
 		}
 		if _, ok := ct.Attribute(k); !ok {
-			return nil, NewValidationError("Invalid key "+k, map[string]any{"key": k, "path": nil, "source": "body"})
+			return NewValidationError("Invalid key "+k, map[string]any{"key": k, "path": nil, "source": "body"})
 		}
 	}
+	return nil
+}
 
+// entryValues validates an entry's attribute values, decoded as JSON
+// decodes them (numbers as json.Number).
+func entryValues(ct ContentType, values map[string]any, partial bool) (map[string]any, error) {
 	out := make(map[string]any, len(ct.Attributes))
 	var errs []FieldError
 	for _, a := range ct.Attributes {
@@ -141,7 +168,6 @@ func ParseEntryValues(ct ContentType, keys []string, values map[string]any, part
 			}
 			continue
 		}
-		v = jsonNumbers(v)
 		if v == nil {
 			if a.Required {
 				errs = append(errs, requiredError(a))
@@ -270,16 +296,9 @@ func jsonNumbers(v any) any {
 	case int64:
 		return json.Number(strconv.FormatInt(x, 10))
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return v // no JSON number; convertInput refuses it
-		}
-		format := byte('f')
-		if abs := math.Abs(x); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-			format = 'e'
-		}
-		b := strconv.AppendFloat(nil, x, format, -1, 64)
-		if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2], b = b[n-1], b[:n-1] // 1e-07 → 1e-7, as encoding/json writes it
+		b, err := json.Marshal(x)
+		if err != nil {
+			return v // NaN or ±Inf: no JSON number; convertInput refuses it
 		}
 		return json.Number(b)
 	case []any:
