@@ -27,8 +27,8 @@ type SyntaxError struct {
 // Error returns the message.
 func (e *SyntaxError) Error() string { return e.Message }
 
-// missingData is Strapi's answer to a body without a data object.
-func missingData() *ValidationError {
+// MissingData is Strapi's answer to a body without a data object.
+func MissingData() *ValidationError {
 	return NewValidationError(`Missing "data" payload in the request body`, nil)
 }
 
@@ -65,7 +65,7 @@ var (
 func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any, error) {
 	body = bytes.Trim(body, " \t\r\n")
 	if len(body) == 0 {
-		return nil, missingData()
+		return nil, MissingData()
 	}
 	if err := CheckBodyText(body); err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 		return nil, &SyntaxError{Message: err.Error()}
 	}
 	if body[0] != '{' {
-		return nil, missingData()
+		return nil, MissingData()
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
@@ -87,7 +87,7 @@ func ParseEntryInput(ct ContentType, body []byte, partial bool) (map[string]any,
 	}
 	data := bytes.Trim(top["data"], " \t\r\n")
 	if len(data) == 0 || data[0] != '{' {
-		return nil, missingData()
+		return nil, MissingData()
 	}
 	keys, raws, err := objectMembers(data)
 	if err != nil {

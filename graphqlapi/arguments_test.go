@@ -297,6 +297,12 @@ func TestEntryInputFromTypedValues(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Message != `The request body holds a NUL character (\u0000), which text may not contain` {
 		t.Errorf("NUL in a json key: %v", err)
 	}
+	// data that is not an object (a type without attributes takes a
+	// String) is refused as a REST body's would be.
+	_, err = gqlEntryInput(argsType(), map[string]any{"data": "x"}, false)
+	if !errors.As(err, &ce) || ce.Message != `Missing "data" payload in the request body` {
+		t.Errorf("data as a string: %v", err)
+	}
 	// A partial update returns only what was sent.
 	got, err = gqlEntryInput(argsType(), map[string]any{"data": obj("views", 3)}, true)
 	if err != nil || !reflect.DeepEqual(got, map[string]any{"views": int64(3)}) {

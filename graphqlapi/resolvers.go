@@ -132,7 +132,12 @@ func (r *gqlCall) entry(ctx context.Context, ct content.ContentType) func(conten
 // coerced them to the <Name>Input type, under the rules a REST body's
 // {"data": …} is held to.
 func gqlEntryInput(ct content.ContentType, args map[string]any, partial bool) (map[string]any, error) {
-	data, _ := args["data"].(map[string]any)
+	data, ok := args["data"].(map[string]any)
+	if !ok && args["data"] != nil {
+		// A type without attributes types data as a String: a value that
+		// is not an object is no data, as in a REST body.
+		return nil, contentapi.InvalidInput(content.MissingData())
+	}
 	out, err := content.ParseEntryValues(ct, slices.Sorted(maps.Keys(data)), data, partial)
 	return out, contentapi.InvalidInput(err)
 }
