@@ -869,7 +869,7 @@ func (p *filterParser) condition(field string, t AttrType, op Operator, v any) (
 			return Filter{}, err
 		}
 		var err error
-		if f.Value, err = convertFilterValue(field, t, v); err != nil {
+		if f.Value, err = convertQueryValue(field, t, scalarText(v)); err != nil {
 			return Filter{}, err
 		}
 	case opText:
@@ -883,10 +883,6 @@ func (p *filterParser) condition(field string, t AttrType, op Operator, v any) (
 	case opBool:
 		if err := single(); err != nil {
 			return Filter{}, err
-		}
-		if b, ok := v.(bool); ok {
-			f.Value = b
-			break
 		}
 		switch strings.ToLower(scalarText(v)) {
 		case "", "true", "1", "t":
@@ -917,7 +913,7 @@ func (p *filterParser) condition(field string, t AttrType, op Operator, v any) (
 			if _, list := e.([]any); e == nil || list {
 				return Filter{}, bad("a list of values")
 			}
-			v, err := convertFilterValue(field, t, e)
+			v, err := convertQueryValue(field, t, scalarText(e))
 			if err != nil {
 				return Filter{}, err
 			}
@@ -943,32 +939,6 @@ func scalarText(v any) string {
 		return strconv.FormatBool(x)
 	}
 	return fmt.Sprint(v)
-}
-
-// convertFilterValue converts a single value to the Go type a store binds
-// for a field of type t. A typed value of the field's own kind is taken
-// as it is; anything else is read as its text, as a query string's is.
-func convertFilterValue(field string, t AttrType, v any) (any, error) {
-	switch vals := t.Info().Values; x := v.(type) {
-	case int:
-		return convertFilterValue(field, t, int64(x))
-	case int64:
-		switch vals {
-		case IntegerValues, BigIntegerValues:
-			return x, nil
-		case FloatValues:
-			return float64(x), nil
-		}
-	case float64:
-		if vals == FloatValues && !math.IsNaN(x) && !math.IsInf(x, 0) {
-			return x, nil
-		}
-	case bool:
-		if vals == BooleanValues {
-			return x, nil
-		}
-	}
-	return convertQueryValue(field, t, scalarText(v))
 }
 
 func tooManyValues(field string) error {
