@@ -33,9 +33,49 @@ func (s *server) tokensIndex(c echo.Context) error {
 }
 
 // tokensList is the list as params (the list page's query) ask for it:
-// for the page itself, and for the pages summary a delete in place
-// refreshes.
+// its page of tokens with their rows (each with its usage) and the
+// banner of tokens expiring soon.
 func (s *server) tokensList(ctx context.Context, me access.Admin, params url.Values) (views.TokensPageView, error) {
+	v, tokens, err := s.tokensPage(ctx, me, params)
+	if err != nil {
+		return views.TokensPageView{}, err
+	}
+	now := s.now()
+	expiring, err := s.store.CountTokensExpiring(ctx, now, now.Add(expiringSoon))
+	if err != nil {
+		return views.TokensPageView{}, err
+	}
+	v.Expiring, v.ExpiringMore = expiring.N, expiring.Kind != apitoken.CountExact
+	// Every row's sparkline in one query: the page's ids, 30 days each.
+	ids := make([]int64, len(tokens))
+	for i, t := range tokens {
+		ids[i] = t.ID
+	}
+	today := apitoken.Day(now)
+	usage, err := s.store.TokensUsage(ctx, ids, today-apitoken.UsageDays+1)
+	if err != nil {
+		return views.TokensPageView{}, err
+	}
+	for _, t := range tokens {
+		r := views.TokenRowView{
+			ID: t.ID, Name: t.Name, KeyHint: t.KeyHint, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
+			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
+			Expired: t.Expired(now), ExpiringSoon: t.ExpiringSoon(now), Paused: t.Paused,
+			Usage: views.NewUsageView(usage[t.ID], today),
+		}
+		// As of the last usage batch: reading each instance's unflushed
+		// spending would cost a query a row.
+		if left := t.QuotaRemaining(now); left != nil {
+			r.Quota = &views.QuotaLeftView{Left: *left, Limit: t.Quota.Limit, Refill: string(t.Quota.Refill)}
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	return v, nil
+}
+
+// tokensPage is the page of tokens params ask for and what its summary
+// and links show, without rows: all a delete in place draws again.
+func (s *server) tokensPage(ctx context.Context, me access.Admin, params url.Values) (views.TokensPageView, []apitoken.Token, error) {
 	q := apitoken.ListQuery{
 		// No name is longer than MaxNameLen characters of up to 4 bytes.
 		Search: truncateUTF8(strings.TrimSpace(params.Get("q")), 4*apitoken.MaxNameLen),
@@ -73,13 +113,8 @@ func (s *server) tokensList(ctx context.Context, me access.Admin, params url.Val
 	}
 	res, err := s.store.TokenPage(ctx, q)
 	if err != nil {
-		return views.TokensPageView{}, err
+		return views.TokensPageView{}, nil, err
 	}
-	expiring, err := s.store.CountTokensExpiring(ctx, now, now.Add(expiringSoon))
-	if err != nil {
-		return views.TokensPageView{}, err
-	}
-	tokens := res.Tokens
 	v := views.TokensPageView{
 		Total: res.Total.N, Page: page,
 		TotalAbout:   res.Total.Kind == apitoken.CountEstimate,
@@ -87,7 +122,6 @@ func (s *server) tokensList(ctx context.Context, me access.Admin, params url.Val
 		HasPrev:      res.HasPrev, HasNext: res.HasNext,
 		FirstCursor: res.First, LastCursor: res.Last,
 		Search: q.Search, Sort: q.Sort, Desc: q.Desc, Filter: filter,
-		Expiring: expiring.N, ExpiringMore: expiring.Kind != apitoken.CountExact,
 		CanCreate: access.Can(me, access.TokensCreate),
 		CanUpdate: access.Can(me, access.TokensUpdate),
 		CanDelete: access.Can(me, access.TokensDelete),
@@ -95,31 +129,7 @@ func (s *server) tokensList(ctx context.Context, me access.Admin, params url.Val
 	if !v.TotalAtLeast {
 		v.Pages = max((v.Total+q.Limit-1)/q.Limit, page)
 	}
-	// Every row's sparkline in one query: the page's ids, 30 days each.
-	ids := make([]int64, len(tokens))
-	for i, t := range tokens {
-		ids[i] = t.ID
-	}
-	today := apitoken.Day(now)
-	usage, err := s.store.TokensUsage(ctx, ids, today-apitoken.UsageDays+1)
-	if err != nil {
-		return views.TokensPageView{}, err
-	}
-	for _, t := range tokens {
-		r := views.TokenRowView{
-			ID: t.ID, Name: t.Name, KeyHint: t.KeyHint, Description: t.Description, Type: string(t.Type), TypeLabel: t.Type.Label(),
-			CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ExpiresAt: t.ExpiresAt,
-			Expired: t.Expired(now), ExpiringSoon: t.ExpiringSoon(now), Paused: t.Paused,
-			Usage: views.NewUsageView(usage[t.ID], today),
-		}
-		// As of the last usage batch: reading each instance's unflushed
-		// spending would cost a query a row.
-		if left := t.QuotaRemaining(now); left != nil {
-			r.Quota = &views.QuotaLeftView{Left: *left, Limit: t.Quota.Limit, Refill: string(t.Quota.Refill)}
-		}
-		v.Rows = append(v.Rows, r)
-	}
-	return v, nil
+	return v, res.Tokens, nil
 }
 
 // accordionGroups are the registry's content types as the accordion and
@@ -447,7 +457,7 @@ func (s *server) tokenDelete(c echo.Context) error {
 		// list's page summary ("Page 1 of 2 · 30 tokens") and links are
 		// drawn again for the list the admin is looking at.
 		if u, err := url.Parse(c.Request().Header.Get("HX-Current-URL")); err == nil && u.Path == views.TokensURL {
-			v, err := s.tokensList(c.Request().Context(), me, u.Query())
+			v, _, err := s.tokensPage(c.Request().Context(), me, u.Query())
 			if err != nil {
 				return err
 			}
