@@ -10,7 +10,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 // fromAddr is an HTTP client whose connections come from src, an address
@@ -21,14 +22,8 @@ import (
 func fromAddr(src string) *http.Client {
 	local := &net.TCPAddr{IP: net.ParseIP(src)}
 	tr := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if host, _, _ := net.SplitHostPort(addr); host != "127.0.0.1" {
-				return nil, fmt.Errorf("abuse: refusing to connect to %s: only 127.0.0.1", addr)
-			}
-			d := net.Dialer{Timeout: 5 * time.Second, LocalAddr: local}
-			return d.DialContext(ctx, network, addr)
-		},
+		Proxy:               nil,
+		DialContext:         devproc.DialLoopback(local),
 		MaxIdleConnsPerHost: 64,
 	}
 	jar, _ := cookiejar.New(nil)

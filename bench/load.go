@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 // Load shape: two client threads and 32 connections, as the verified
@@ -109,7 +111,7 @@ func installWrk(ctx context.Context, progress func(string, ...any)) error {
 		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
-			return fmt.Errorf("apt-get %s: %w\n%s", args[0], err, tail(out, 5))
+			return fmt.Errorf("apt-get %s: %w\n%s", args[0], err, devproc.Tail(out, 5))
 		}
 		return nil
 	}
@@ -193,11 +195,11 @@ func (w *wrk) run(ctx context.Context, t loadTarget, d time.Duration) (loadResul
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return loadResult{}, fmt.Errorf("wrk %s: %w\n%s", t.url, err, tail(out.Bytes(), 15))
+		return loadResult{}, fmt.Errorf("wrk %s: %w\n%s", t.url, err, devproc.Tail(out.Bytes(), 15))
 	}
 	m := wrkResultRE.FindStringSubmatch(out.String())
 	if m == nil {
-		return loadResult{}, fmt.Errorf("wrk printed no result line:\n%s", tail(out.Bytes(), 15))
+		return loadResult{}, fmt.Errorf("wrk printed no result line:\n%s", devproc.Tail(out.Bytes(), 15))
 	}
 	n := make([]int64, len(m))
 	for i := 1; i < len(m); i++ {

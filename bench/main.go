@@ -35,6 +35,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 // options are the knobs; the defaults are what `make bench` runs.
@@ -214,7 +216,7 @@ func (b *bench) goBuild(ctx context.Context, out string, flags ...string) error 
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = b.root
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, tail(msg, 20))
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, devproc.Tail(msg, 20))
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
 )
 
 const microTimeout = 3 * time.Minute
@@ -51,7 +53,7 @@ func (b *bench) microSection(ctx context.Context, t *table) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go test -bench: %w\n%s", err, tail(out.Bytes(), 20))
+		return fmt.Errorf("go test -bench: %w\n%s", err, devproc.Tail(out.Bytes(), 20))
 	}
 	res := parseBenchOutput(out.Bytes())
 
@@ -90,7 +92,7 @@ func (b *bench) microSection(ctx context.Context, t *table) error {
 		t.add(f.label, value, against, rat, "")
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("go test -bench printed no result for %s:\n%s", strings.Join(missing, ", "), tail(out.Bytes(), 20))
+		return fmt.Errorf("go test -bench printed no result for %s:\n%s", strings.Join(missing, ", "), devproc.Tail(out.Bytes(), 20))
 	}
 	return nil
 }

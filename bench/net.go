@@ -4,35 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"time"
-)
 
-// loopbackOnly refuses to connect anywhere but 127.0.0.1: the benchmark
-// must never send traffic off the machine, whatever a URL or a proxy
-// setting says.
-func loopbackOnly(ctx context.Context, network, addr string) (net.Conn, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, err
-	}
-	if host != "127.0.0.1" {
-		return nil, fmt.Errorf("bench: refusing to connect to %s: only 127.0.0.1 is allowed", addr)
-	}
-	d := net.Dialer{Timeout: 5 * time.Second}
-	return d.DialContext(ctx, network, addr)
-}
+	"github.com/tokenadmin/tokenadmin/internal/devproc"
+)
 
 // newClient is an HTTP client for 127.0.0.1 only, without proxies, keeping
 // up to conns connections, with a cookie jar when the admin pages need one.
 func newClient(withJar bool, conns int) *http.Client {
 	tr := &http.Transport{
 		Proxy:               nil,
-		DialContext:         loopbackOnly,
+		DialContext:         devproc.DialLoopback(nil),
 		MaxIdleConns:        conns,
 		MaxIdleConnsPerHost: conns,
 		MaxConnsPerHost:     conns,

@@ -114,13 +114,13 @@ func (s *server) awaitListening(ctx context.Context) error {
 		}
 		select {
 		case <-s.done:
-			return fmt.Errorf("%s server exited before listening (%v):\n%s", s.name, s.waitErr, tail(out, 20))
+			return fmt.Errorf("%s server exited before listening (%v):\n%s", s.name, s.waitErr, devproc.Tail(out, 20))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s server did not start within %s:\n%s", s.name, startTimeout, tail(out, 20))
+			return fmt.Errorf("%s server did not start within %s:\n%s", s.name, startTimeout, devproc.Tail(out, 20))
 		}
 	}
 }
@@ -201,18 +201,9 @@ func (b *bench) cli(ctx context.Context, env []string, stdin string, args ...str
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (timeout %s)", err, cliTimeout)
 		}
-		return "", fmt.Errorf("tokenadmin %s: %w\n%s", strings.Join(args, " "), err, tail(stderr.Bytes(), 10))
+		return "", fmt.Errorf("tokenadmin %s: %w\n%s", strings.Join(args, " "), err, devproc.Tail(stderr.Bytes(), 10))
 	}
 	return stdout.String(), nil
-}
-
-// tail is the last n lines of out, for error messages.
-func tail(out []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return "  | " + strings.Join(lines, "\n  | ")
 }
 
 // errSkipped marks a section that could not run on this machine; it is

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -59,5 +60,30 @@ func TestCPU(t *testing.T) {
 func TestCPUOfNoProcess(t *testing.T) {
 	if _, ok := CPU(-1); ok {
 		t.Error("CPU of no process")
+	}
+}
+
+// A server that dies at start-up is an error that quotes what it wrote:
+// the tools remove their temporary directory, log included, on failure.
+func TestStartQuotesTheLogOfAServerThatExits(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("a shell script stands in for the server")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fake-tokenadmin")
+	script := "#!/bin/sh\necho 'level=ERROR msg=\"DATABASE_URL: no such host\"' >&2\nexit 1\n"
+	if err := os.WriteFile(bin, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "server.log")
+	if err := os.WriteFile(logPath, []byte("an earlier start's line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Start(t.Context(), bin, dir, logPath, nil, 10*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "no such host") {
+		t.Fatalf("Start of a server that exits: %v, want its log line", err)
+	}
+	if strings.Contains(err.Error(), "an earlier start") {
+		t.Errorf("the error quotes another start's log: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"time"
 )
 
@@ -52,7 +53,7 @@ func Start(ctx context.Context, bin, dir, logPath string, env []string, limit ti
 		}
 		select {
 		case <-s.Done:
-			return nil, fmt.Errorf("tokenadmin serve exited; see %s", logPath)
+			return nil, fmt.Errorf("tokenadmin serve exited:\n%s", logTail(logPath, offset))
 		case <-ctx.Done():
 			s.Kill()
 			return nil, ctx.Err()
@@ -60,7 +61,7 @@ func Start(ctx context.Context, bin, dir, logPath string, env []string, limit ti
 		}
 		if time.Now().After(deadline) {
 			s.Kill()
-			return nil, fmt.Errorf("tokenadmin serve did not answer /healthz within %s; see %s", limit, logPath)
+			return nil, fmt.Errorf("tokenadmin serve did not answer /healthz within %s:\n%s", limit, logTail(logPath, offset))
 		}
 	}
 }
@@ -74,18 +75,43 @@ func (s *Server) Kill() {
 	<-s.Done
 }
 
-// loopback dials 127.0.0.1 only: the tools never send traffic off the
-// machine, whatever a log line or a proxy setting says.
-var loopback = &http.Client{Transport: &http.Transport{
-	Proxy: nil,
-	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+// DialLoopback dials 127.0.0.1 only, from local when it is not nil: the
+// tools never send traffic off the machine, whatever a URL, a log line or
+// a proxy setting says.
+func DialLoopback(local *net.TCPAddr) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if host, _, _ := net.SplitHostPort(addr); host != "127.0.0.1" {
-			return nil, fmt.Errorf("devproc: refusing to connect to %s: only 127.0.0.1", addr)
+			return nil, fmt.Errorf("refusing to connect to %s: only 127.0.0.1", addr)
 		}
-		var d net.Dialer
+		d := net.Dialer{Timeout: 5 * time.Second}
+		if local != nil {
+			d.LocalAddr = local
+		}
 		return d.DialContext(ctx, network, addr)
-	},
-}}
+	}
+}
+
+var loopback = &http.Client{Transport: &http.Transport{Proxy: nil, DialContext: DialLoopback(nil)}}
+
+// logTail is the last lines a start wrote to its log (from offset on),
+// for an error: the tools remove their temporary directories, log
+// included, when they fail.
+func logTail(logPath string, offset int64) string {
+	out, err := os.ReadFile(logPath)
+	if err != nil {
+		return "  (no log: " + err.Error() + ")"
+	}
+	return Tail(out[min(offset, int64(len(out))):], 20)
+}
+
+// Tail is the last n lines of out, indented, for an error message.
+func Tail(out []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return "  | " + strings.Join(lines, "\n  | ")
+}
 
 func healthy(ctx context.Context, base string) bool {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
