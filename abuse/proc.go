@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 
 	"strconv"
@@ -18,9 +17,8 @@ import (
 type server struct {
 	bin, logPath string
 	env          []string
-	cmd          *exec.Cmd
-	base         string // http://127.0.0.1:PORT
-	done         chan struct{}
+	srv          *devproc.Server // nil while stopped
+	base         string          // http://127.0.0.1:PORT
 }
 
 // cli runs one tokenadmin command to completion and returns its stdout.
@@ -34,24 +32,23 @@ func (s *server) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.cmd, s.base, s.done = srv.Cmd, srv.Base, srv.Done
+	s.srv, s.base = srv, srv.Base
 	return nil
 }
 
 // stop kills the server: a case that ran over its cap may leave it busy
 // for minutes, and a graceful shutdown would wait for that work.
 func (s *server) stop() {
-	if s.cmd == nil || s.cmd.Process == nil {
+	if s.srv == nil {
 		return
 	}
-	_ = s.cmd.Process.Kill()
-	<-s.done
-	s.cmd, s.base = nil, ""
+	s.srv.Kill()
+	s.srv, s.base = nil, ""
 }
 
 // cpu is the CPU time (user + system) the server has used so far, or -1
 // where /proc cannot say.
-func (s *server) cpu() time.Duration { return procCPU(s.cmd.Process.Pid) }
+func (s *server) cpu() time.Duration { return procCPU(s.srv.Cmd.Process.Pid) }
 
 // procCPU is the CPU time (user + system) process pid has used so far, or
 // -1 where /proc cannot say.
@@ -65,13 +62,13 @@ func procCPU(pid int) time.Duration {
 // resetPeak starts the server's peak memory (VmHWM) afresh, so that each
 // case's peak is its own.
 func (s *server) resetPeak() {
-	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.cmd.Process.Pid), []byte("5"), 0)
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", s.srv.Cmd.Process.Pid), []byte("5"), 0)
 }
 
 // memory returns the server's resident memory and its peak since the last
 // resetPeak, in bytes (0 where /proc cannot say).
 func (s *server) memory() (rss, peak int64) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.srv.Cmd.Process.Pid))
 	if err != nil {
 		return 0, 0
 	}
