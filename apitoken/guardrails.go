@@ -223,7 +223,7 @@ func validateGuardrails(in GuardInput, errs interface{ Add(string, string) }) Gu
 	}
 	refill := Refill(strings.TrimSpace(in.QuotaRefill))
 	if refill == "never" {
-		// What the form's select says; the store and the CLI write "".
+		// The CLI's word (--refill never); the form and the store write "".
 		refill = RefillNever
 	}
 	if refill != RefillNever && refill != RefillDaily && refill != RefillMonthly {

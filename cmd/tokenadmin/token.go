@@ -469,10 +469,7 @@ func runTokenUpdate(ctx context.Context, args []string, getenv func(string) stri
 		}
 	}
 	if given["refill"] {
-		in.QuotaRefill = *guard.refill
-		if in.QuotaRefill == "never" {
-			in.QuotaRefill = ""
-		}
+		in.QuotaRefill = *guard.refill // "never" is the domain's to read
 	}
 	tok, errs, err := env.service.Update(ctx, cliActor(getenv), id, in)
 	if errors.Is(err, apitoken.ErrNotFound) {

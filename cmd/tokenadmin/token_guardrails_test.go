@@ -92,4 +92,12 @@ func TestTokenGuardrailFlags(t *testing.T) {
 	if !strings.Contains(r.stdout, `"quota": {`) || !strings.Contains(r.stdout, `"refill": "monthly"`) {
 		t.Errorf("list --json: %s", r.stdout)
 	}
+	// --refill never, as the usage says, stops the refills.
+	if r := runCmd(t, env, "", "token", "update", id, "--refill", "never"); r.err != nil {
+		t.Fatalf("--refill never: %v %s", r.err, r.stderr)
+	}
+	r = runCmd(t, env, "", "token", "list", "--json")
+	if !strings.Contains(r.stdout, `"quota": {`) || strings.Contains(r.stdout, `"refill": "monthly"`) {
+		t.Errorf("list --json after --refill never: %s", r.stdout)
+	}
 }
