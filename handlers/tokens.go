@@ -494,5 +494,5 @@ func (s *server) tokenDeleteExpired(c echo.Context) error {
 		msg += " More have expired: delete again to go on."
 	}
 	s.flash(c, views.FlashSuccess, msg)
-	return s.redirect(c, views.TokensURL+"?sort=name&filter="+views.FilterExpired)
+	return s.redirect(c, views.ExpiredURL)
 }

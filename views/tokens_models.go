@@ -162,8 +162,12 @@ var Filters = []struct{ Value, Label string }{
 	{"custom", "Custom"},
 }
 
-// ExpiringURL lists the tokens that expire within 7 days.
-const ExpiringURL = TokensURL + "?sort=name&filter=" + FilterExpiring
+// ExpiringURL lists the tokens that expire within 7 days; ExpiredURL
+// those that have expired.
+const (
+	ExpiringURL = TokensURL + "?sort=name&filter=" + FilterExpiring
+	ExpiredURL  = TokensURL + "?sort=name&filter=" + FilterExpired
+)
 
 func (v TokensPageView) listURL(sort string, desc bool, search string, page int) string {
 	u := TokensURL + "?sort=" + sort
