@@ -332,15 +332,6 @@ var refills = []struct{ Value, Label string }{
 	{"monthly", "Monthly"},
 }
 
-// describedBy is the aria-describedby of a form control: its hint, and
-// its error message while it has one (FieldError's id).
-func describedBy(field string, errs validate.Errors) string {
-	if errs[field] != "" {
-		return "hint-" + field + " error-" + field
-	}
-	return "hint-" + field
-}
-
 // TypeExplanation is the line beside the type select saying what a key of
 // type t may do, in Strapi's terms.
 func TypeExplanation(t string) string {

@@ -211,3 +211,37 @@ func TestReadOnlyTokenViewGivesNoInstructions(t *testing.T) {
 		t.Error("the read-only view does not say what the ticks mean")
 	}
 }
+
+// Every control of the token form with an error is marked invalid and
+// described by its message; the selects keep naming the preview of
+// their value, and a field's hint gives way to its message.
+func TestTokenFormMarksEveryInvalidControl(t *testing.T) {
+	errs := validate.Errors{}
+	for _, f := range []string{"name", "description", "duration", "type", "allowed_ips", "rate_limit", "quota", "quota_refill"} {
+		errs[f] = "Wrong " + f + "."
+	}
+	f := TokenFormView{Name: "n", Type: "custom", Duration: "30", Groups: accordionGroups(), Errors: errs}
+	doc := render(t, WithInfo(context.Background(), RequestInfo{CSRFToken: "c"}), TokenForm(f))
+	want := map[string]string{
+		"name": "error-name", "description": "error-description",
+		"duration": "error-duration expiry-preview", "type": "error-type type-explanation",
+		"allowed_ips": "error-allowed_ips", "rate_limit": "error-rate_limit", "quota": "error-quota", "quota_refill": "error-quota_refill",
+	}
+	for field, ids := range want {
+		ctl := doc.Find(`[name="` + field + `"]`)
+		if ctl.AttrOr("aria-invalid", "") != "true" || ctl.AttrOr("aria-describedby", "") != ids {
+			t.Errorf("%s: aria-invalid %q, aria-describedby %q; want true, %q", field, ctl.AttrOr("aria-invalid", ""), ctl.AttrOr("aria-describedby", ""), ids)
+		}
+		if doc.Find("#error-"+field).Length() != 1 {
+			t.Errorf("%s: no message with id error-%s", field, field)
+		}
+	}
+	// Without errors: hints and previews only.
+	doc = render(t, WithInfo(context.Background(), RequestInfo{CSRFToken: "c"}), TokenForm(TokenFormView{Name: "n", Type: "custom", Duration: "30", Groups: accordionGroups()}))
+	for field, ids := range map[string]string{"name": "", "duration": "expiry-preview", "rate_limit": "hint-rate_limit"} {
+		ctl := doc.Find(`[name="` + field + `"]`)
+		if _, invalid := ctl.Attr("aria-invalid"); invalid || ctl.AttrOr("aria-describedby", "") != ids {
+			t.Errorf("%s without an error: aria-describedby %q (invalid: %v), want %q", field, ctl.AttrOr("aria-describedby", ""), invalid, ids)
+		}
+	}
+}
