@@ -120,8 +120,7 @@
   // question.
   function markDirty(event) {
     var form = closest(event.target, '#content form');
-    if (form && changesState(form) && !form.hasAttribute('data-no-unsaved-warning') &&
-        !closest(event.target, 'dialog')) {
+    if (form && changesState(form) && !closest(event.target, 'dialog')) {
       form.setAttribute('data-unsaved', '');
     }
   }
