@@ -293,10 +293,12 @@ func (d *DB) listCond(q apitoken.ListQuery) (string, []any) {
 }
 
 // ExpiredTokenIDs returns up to limit ids of the tokens expired at now,
-// oldest id first: a range of the expires_at index.
+// oldest id first: the list's expired filter, a range of the expires_at
+// index.
 func (d *DB) ExpiredTokenIDs(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	where, args := d.listCond(apitoken.ListQuery{Filter: apitoken.ListFilter{Expired: true, Now: now}})
 	var ids []int64
-	err := d.SelectContext(ctx, &ids, d.Rebind(`SELECT id FROM api_tokens WHERE expires_at <= ? ORDER BY id LIMIT ?`), utc(now), limit)
+	err := d.SelectContext(ctx, &ids, d.Rebind(`SELECT id FROM api_tokens`+where+` ORDER BY id LIMIT ?`), append(args, limit)...)
 	return ids, wrap("expired token ids", err)
 }
 
