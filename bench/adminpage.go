@@ -45,7 +45,7 @@ func (b *bench) adminSection(ctx context.Context, t *table) error {
 	}
 	defer srv.stop()
 
-	hz, err := b.timeRequests(ctx, client, srv, "/healthz", "/healthz", -1)
+	hz, err := b.timeRequests(ctx, client, srv, "/healthz", -1)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (b *bench) adminSection(ctx context.Context, t *table) error {
 	}
 	against := "GET /healthz " + ms(hz.client)
 	for _, p := range pages {
-		r, err := b.timeRequests(ctx, client, srv, tokensPath+p.query, tokensPath, p.total)
+		r, err := b.timeRequests(ctx, client, srv, tokensPath+p.query, p.total)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.label, err)
 		}
@@ -200,9 +200,9 @@ var totalRE = regexp.MustCompile(`([\d,]+) tokens</span>`)
 
 // timeRequests GETs path adminWarmups times unmeasured, then adminSamples
 // times, one after another, and checks that each answer is the page
-// (status 200, wantTotal tokens when wantTotal >= 0). logPath is the path
-// the server logs (without the query).
-func (b *bench) timeRequests(ctx context.Context, client *http.Client, srv *server, path, logPath string, wantTotal int) (timing, error) {
+// (status 200, wantTotal tokens when wantTotal >= 0).
+func (b *bench) timeRequests(ctx context.Context, client *http.Client, srv *server, path string, wantTotal int) (timing, error) {
+	logPath, _, _ := strings.Cut(path, "?") // the server logs the path alone
 	b.progress("admin: timing GET %s", path)
 	one := func() (time.Duration, error) {
 		start := time.Now()

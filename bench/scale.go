@@ -104,8 +104,7 @@ func (b *bench) scaleSection(ctx context.Context, t *table) error {
 		{"filter: paused (none are)", tokensPath + "?sort=name&filter=paused"},
 	}
 	for _, p := range pages {
-		logPath, _, _ := strings.Cut(p.path, "?")
-		r, err := b.timeRequests(ctx, client, srv, p.path, logPath, -1)
+		r, err := b.timeRequests(ctx, client, srv, p.path, -1)
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.label, err)
 		}
