@@ -453,6 +453,16 @@ func paginate(got map[string]int, out *Query, paging Paging, name func(key strin
 
 // --- fields named by sort, fields and filters ---
 
+// filterableField returns the type a filter or sort (param) on name
+// compares as, or the Invalid key error of a field it cannot use.
+func filterableField(ct ContentType, param, name string) (AttrType, error) {
+	t, ok := queryFieldType(ct, name)
+	if !ok || !t.Info().Filterable() {
+		return "", invalidKey(param, name, "")
+	}
+	return t, nil
+}
+
 // queryFieldType returns the type a field is compared and converted as:
 // the attribute's own type, TypeInteger for id, TypeString for documentId
 // and TypeDateTime for the timestamps. Private attributes are unknown to
@@ -560,8 +570,8 @@ func addSort(ct ContentType, field, order string, out *[]SortField) error {
 	if field == "" {
 		return queryError("Field cannot be empty", "sort", field, nil)
 	}
-	if t, ok := queryFieldType(ct, field); !ok || !t.Info().Filterable() {
-		return invalidKey("sort", field, "")
+	if _, err := filterableField(ct, "sort", field); err != nil {
+		return err
 	}
 	if slices.ContainsFunc(*out, func(s SortField) bool { return s.Field == field }) {
 		// A repeated key cannot change the order; keeping only the first
@@ -744,9 +754,9 @@ func (p *filterParser) object(n *qsNode, what string) ([]Filter, error) {
 			}
 			conds = append(conds, Filter{Not: &sub})
 		default:
-			t, ok := queryFieldType(p.ct, k)
-			if !ok || !t.Info().Filterable() {
-				return nil, invalidKey("filters", k, "")
+			t, err := filterableField(p.ct, "filters", k)
+			if err != nil {
+				return nil, err
 			}
 			f, err := p.column(k, t, c)
 			if err != nil {

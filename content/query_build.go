@@ -22,11 +22,7 @@ func NewQueryBuilder(ct ContentType) *QueryBuilder {
 // FilterField returns the type a filter on name compares as, or the
 // error ParseQuery gives a field that cannot be filtered on.
 func (b *QueryBuilder) FilterField(name string) (AttrType, error) {
-	t, ok := queryFieldType(b.ct, name)
-	if !ok || !t.Info().Filterable() {
-		return "", invalidKey("filters", name, "")
-	}
-	return t, nil
+	return filterableField(b.ct, "filters", name)
 }
 
 // Condition checks one comparison on field (of type t, from FilterField)
