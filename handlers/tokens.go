@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -106,10 +107,12 @@ func (s *server) tokensPage(ctx context.Context, me access.Admin, params url.Val
 		q.Filter = apitoken.ListFilter{Expired: true, Now: now.UTC()}
 	case views.FilterNeverUsed:
 		q.Filter = apitoken.ListFilter{NeverUsed: true}
-	case string(apitoken.ReadOnly), string(apitoken.FullAccess), string(apitoken.Custom):
-		q.Filter = apitoken.ListFilter{Type: apitoken.Type(filter)}
 	default:
-		filter = ""
+		if slices.Contains(apitoken.Types, apitoken.Type(filter)) {
+			q.Filter = apitoken.ListFilter{Type: apitoken.Type(filter)}
+		} else {
+			filter = ""
+		}
 	}
 	res, err := s.store.TokenPage(ctx, q)
 	if err != nil {

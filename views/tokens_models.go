@@ -151,16 +151,19 @@ const (
 
 // Filters are the list's filters with their labels, in display order: by
 // state, then by type (the type's own value).
-var Filters = []struct{ Value, Label string }{
-	{"", "All tokens"},
-	{FilterExpiring, "Expiring within 7 days"},
-	{FilterExpired, "Expired"},
-	{FilterNeverUsed, "Never used"},
-	{FilterPaused, "Paused"},
-	{"read-only", "Read-only"},
-	{"full-access", "Full access"},
-	{"custom", "Custom"},
-}
+var Filters = func() []struct{ Value, Label string } {
+	out := []struct{ Value, Label string }{
+		{"", "All tokens"},
+		{FilterExpiring, "Expiring within 7 days"},
+		{FilterExpired, "Expired"},
+		{FilterNeverUsed, "Never used"},
+		{FilterPaused, "Paused"},
+	}
+	for _, t := range apitoken.Types {
+		out = append(out, struct{ Value, Label string }{string(t), t.Label()})
+	}
+	return out
+}()
 
 // ExpiringURL lists the tokens that expire within 7 days; ExpiredURL
 // those that have expired.
