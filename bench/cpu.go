@@ -14,8 +14,8 @@ import (
 
 // cpu is the CPU time s's process has used so far.
 func (s *server) cpu() (time.Duration, bool) {
-	if s == nil || s.cmd == nil || s.cmd.Process == nil {
+	if s == nil || s.srv == nil {
 		return 0, false
 	}
-	return devproc.CPU(s.cmd.Process.Pid)
+	return devproc.CPU(s.srv.Cmd.Process.Pid)
 }

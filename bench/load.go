@@ -191,7 +191,7 @@ func (w *wrk) run(ctx context.Context, t loadTarget, d time.Duration) (loadResul
 	cmd := exec.CommandContext(ctx, w.path,
 		"-t"+strconv.Itoa(loadThreads), "-c"+strconv.Itoa(loadConns), "-d"+strconv.Itoa(secs)+"s",
 		"--latency", "-s", script, t.url)
-	cmd.SysProcAttr = childProcAttr()
+	cmd.SysProcAttr = devproc.ProcAttr()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {

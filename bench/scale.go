@@ -213,7 +213,7 @@ func peakRSS(srv *server) (int64, error) { return procStatusKB(srv, "VmHWM:") }
 // procStatusKB reads one memory line of the server's /proc/PID/status, in
 // bytes.
 func procStatusKB(srv *server, field string) (int64, error) {
-	out, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.cmd.Process.Pid))
+	out, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", srv.srv.Cmd.Process.Pid))
 	if err != nil {
 		return 0, fmt.Errorf("memory: %w", err)
 	}
@@ -226,7 +226,7 @@ func procStatusKB(srv *server, field string) (int64, error) {
 			return kb << 10, nil
 		}
 	}
-	return 0, fmt.Errorf("memory: no %s in /proc/%d/status", field, srv.cmd.Process.Pid)
+	return 0, fmt.Errorf("memory: no %s in /proc/%d/status", field, srv.srv.Cmd.Process.Pid)
 }
 
 // deleteExpired presses "Delete all expired tokens" once, as the list

@@ -94,7 +94,7 @@ func CLI(ctx context.Context, bin, dir string, env []string, stdin string, args 
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = ProcAttr()
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("tokenadmin %s: %w\n%s", strings.Join(args, " "), err, errOut.String())
 	}

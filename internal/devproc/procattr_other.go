@@ -4,4 +4,5 @@ package devproc
 
 import "syscall"
 
-func procAttr() *syscall.SysProcAttr { return nil }
+// ProcAttr: elsewhere only the tool's own clean-up stops its children.
+func ProcAttr() *syscall.SysProcAttr { return nil }

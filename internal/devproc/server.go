@@ -36,7 +36,7 @@ func Start(ctx context.Context, bin, dir, logPath string, env []string, limit ti
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(ChildEnv(env...), "TOKENADMIN_ADDR=127.0.0.1:0")
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, f, f
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = ProcAttr()
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, err
